@@ -1,0 +1,34 @@
+"""Shared helpers of the course (installed in editable mode, so ``import utils`` works everywhere).
+
+- ``utils.plant``    the virtual gas-atomization plant and the optimization task (Day 1)
+- ``utils.data``     loading, cleaning, splitting, preprocessing (Day 2)
+- ``utils.plotting`` the house style with Korean fonts and shared plots (Day 1)
+- ``utils.quiz``     quizzes with instant feedback (Day 1)
+- ``utils.train``    PyTorch training helpers (Day 5)
+"""
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+__all__ = ["seed_everything"]
+
+
+def seed_everything(seed: int = 42, threads: int = 2) -> None:
+    """Seed random, numpy and torch; switch torch to deterministic algorithms with a fixed thread
+    count so every run prints the same numbers (introduced in day1_overview/00_setup_check)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ.setdefault("PYTHONHASHSEED", str(seed))
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    try:
+        import torch
+    except ImportError:  # torch is optional before Day 5
+        return
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(threads)
+    if torch.backends.cudnn.is_available():
+        torch.backends.cudnn.benchmark = False

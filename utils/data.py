@@ -1,0 +1,165 @@
+"""Loading, cleaning and splitting the shipped dataset (introduced in day2_preprocessing).
+
+``load_raw()`` reads ``data/atomizer_batches.csv`` exactly as the plant historian wrote it;
+``load_clean()`` applies the Day 2 cleaning in one tested function; ``time_split()`` gives the
+train / validation / test split by time that Days 3–6 share; ``make_preprocessor()`` is the Day 2
+``ColumnTransformer``.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import plant
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+RAW_FILE = DATA_DIR / "atomizer_batches.csv"
+RAW_SHA256 = "118ecaab5b185dabb522585587fc0cc3d54a36b0c7f5a6734c47267a98c06a00"
+REGENERATE = "python -m utils.plant --out data/atomizer_batches.csv"
+
+CATEGORICAL = ["alloy", "atomizer", "gas"]
+NUMERIC = ["gas_pressure_mpa", "gas_temp_c", "melt_flow_kg_min", "superheat_c",
+           "nozzle_diameter_mm", "chamber_o2_ppm", "nozzle_hours"]
+FEATURES = CATEGORICAL + NUMERIC          # the recipe and the nozzle state: what a model may use
+TARGETS = list(plant.OUTCOMES)
+CONTEXT = ["batch_id", "timestamp", "operator", "shift", "ambient_humidity_pct"]
+LEAKAGE = ["qc_grade"]                    # assigned after measuring the powder: never a feature
+RAW_COLUMNS = CONTEXT + plant.SETTINGS + plant.OUTCOMES + LEAKAGE
+
+ALLOY_LABELS = {"316l": "316L", "ss316l": "316L", "in718": "IN718", "inconel 718": "IN718",
+                "ti-6al-4v": "Ti64", "ti64": "Ti64", "alsi10mg": "AlSi10Mg"}
+GAS_LABELS = {"ar": "Ar", "argon": "Ar", "n2": "N2", "nitrogen": "N2"}
+
+# time_split boundaries: test = the last quarter ("tomorrow's powder"), validation = the one before
+VALID_START = "2025-07-01"
+TEST_START = "2025-10-01"
+
+
+def sha256(path) -> str:
+    """SHA-256 hex digest of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_raw(path=None, check: bool = True) -> pd.DataFrame:
+    """The raw history as shipped (all columns as read; hall flow is text because of "no flow").
+    Checks that the file exists, is unaltered (SHA-256) and has the expected columns."""
+    path = Path(path) if path is not None else RAW_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"data file {path} is missing; regenerate it from the repository "
+                                f"root with: {REGENERATE}")
+    if check and path.resolve() == RAW_FILE.resolve() and sha256(path) != RAW_SHA256:
+        raise ValueError(f"data file {path} has been altered (SHA-256 differs from the shipped "
+                         f"file); restore it with `git checkout -- data/` or: {REGENERATE}")
+    df = pd.read_csv(path, dtype={"hall_flow_s_50g": str})
+    missing = [c for c in RAW_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"data file {path} lacks column(s) {missing}; expected {RAW_COLUMNS}.")
+    return df
+
+
+def normalize_labels(s: pd.Series, mapping: dict) -> pd.Series:
+    """Strip blanks and map spelling variants to the canonical label (unknown labels kept)."""
+    clean = s.astype(str).str.strip()
+    return clean.str.lower().map(mapping).fillna(clean)
+
+
+def load_clean(path=None, keep_qc_grade: bool = False) -> pd.DataFrame:
+    """The Day 2 cleaning as one function (day2_preprocessing/01_cleaning.ipynb derives each step):
+
+    1. drop duplicated uploads;  2. normalize alloy and gas labels;
+    3. convert the pressures logged in bar (values above the plant's 6 MPa) to MPa;
+    4. drop heats with an impossible recipe value (negative melt flow) or a missing setting;
+       set impossible measurements to NaN (sphericity > 1) and swap back D10/D90 where D10 > D90;
+    5. Hall flow to numbers, "no flow" -> NaN with the flag column ``no_flow`` (information, not noise);
+    6. parse the time stamp, sort by time; drop the leakage column ``qc_grade`` (unless asked to keep it).
+    Missing outcomes (e.g. the oxygen-analyser outage) stay NaN: drop them per target when modelling.
+    """
+    df = load_raw(path).drop_duplicates().copy()
+    df["alloy"] = normalize_labels(df["alloy"], ALLOY_LABELS)
+    df["gas"] = normalize_labels(df["gas"], GAS_LABELS)
+    in_bar = df["gas_pressure_mpa"] > plant.RANGES["gas_pressure_mpa"][1]
+    df.loc[in_bar, "gas_pressure_mpa"] = (df.loc[in_bar, "gas_pressure_mpa"] / 10.0).round(3)
+    df = df[~(df["melt_flow_kg_min"] < 0)]
+    df = df.dropna(subset=plant.SETTINGS)
+    df.loc[df["sphericity"] > 1.0, "sphericity"] = np.nan
+    swapped = df["d10_um"] > df["d90_um"]
+    df.loc[swapped, ["d10_um", "d90_um"]] = df.loc[swapped, ["d90_um", "d10_um"]].to_numpy()
+    df["no_flow"] = df["hall_flow_s_50g"].str.strip().str.lower().eq("no flow")
+    df["hall_flow_s_50g"] = pd.to_numeric(df["hall_flow_s_50g"].where(~df["no_flow"]))
+    df["timestamp"] = pd.to_datetime(df["timestamp"])
+    df = df.sort_values("timestamp", kind="stable").reset_index(drop=True)
+    if not keep_qc_grade:
+        df = df.drop(columns=LEAKAGE)
+    return df
+
+
+def time_split(df: pd.DataFrame, valid_start: str = VALID_START, test_start: str = TEST_START):
+    """Split by time: (train, validation, test) = heats before ``valid_start``, the quarter up to
+    ``test_start``, and the last quarter ("tomorrow's powder"). Never shuffles."""
+    if "timestamp" not in df.columns:
+        raise ValueError("time_split needs a 'timestamp' column (use utils.data.load_clean()).")
+    ts = pd.to_datetime(df["timestamp"])
+    train = df[ts < valid_start]
+    valid = df[(ts >= valid_start) & (ts < test_start)]
+    test = df[ts >= test_start]
+    return train, valid, test
+
+
+def xy(df: pd.DataFrame, target: str, features=None):
+    """(X, y) for one target, dropping rows where that target is missing."""
+    if target not in df.columns:
+        raise ValueError(f"unknown target {target!r}; choose one of {TARGETS}.")
+    features = FEATURES if features is None else features
+    missing = [c for c in features if c not in df.columns]
+    if missing:
+        raise ValueError(f"feature column(s) {missing} not in the table; available: {list(df.columns)}.")
+    d = df.dropna(subset=[target])
+    return d[features], d[target]
+
+
+def add_physics_features(df: pd.DataFrame) -> pd.DataFrame:
+    """Add physics features an engineer can compute from the recipe (day2_preprocessing/02):
+    estimated gas-to-melt ratio ``gmr_est`` (choked-flow gas rate for a nominal slit area),
+    gas velocity ``gas_velocity_m_s``, ``weber_est`` and log transforms ``log_*`` of the main settings."""
+    out = df.copy()
+    s = out[plant.SETTINGS]
+    gp = {k: s["gas"].map({g: v[k] for g, v in plant.GAS_PROPS.items()}).to_numpy(float)
+          for k in ("gamma", "R")}
+    ap = {k: s["alloy"].map({a: v[k] for a, v in plant.ALLOY_PROPS.items()}).to_numpy(float)
+          for k in ("rho", "sigma")}
+    P0 = s["gas_pressure_mpa"].to_numpy(float) * 1e6
+    T0 = s["gas_temp_c"].to_numpy(float) + 273.15
+    g, R = gp["gamma"], gp["R"]
+    G = P0 * np.sqrt(g / (R * T0)) * (2 / (g + 1)) ** ((g + 1) / (2 * (g - 1)))
+    nominal_slit_area_m2 = 30e-6
+    out["gmr_est"] = G * nominal_slit_area_m2 / (s["melt_flow_kg_min"].to_numpy(float) / 60.0)
+    v = np.sqrt(2 * g / (g - 1) * R * T0 * (1 - (plant.P_AMBIENT_PA / P0) ** ((g - 1) / g)))
+    out["gas_velocity_m_s"] = v
+    out["weber_est"] = ap["rho"] * v ** 2 * s["nozzle_diameter_mm"].to_numpy(float) * 1e-3 / ap["sigma"]
+    for c in ("gas_pressure_mpa", "gas_temp_c", "melt_flow_kg_min", "superheat_c", "nozzle_diameter_mm"):
+        out[f"log_{c}"] = np.log(s[c].astype(float) + (273.15 if c == "gas_temp_c" else 0.0))
+    out["log_gmr_est"] = np.log(out["gmr_est"])
+    out["log_weber_est"] = np.log(out["weber_est"])
+    return out
+
+
+PHYSICS_FEATURES = ["log_gmr_est", "log_weber_est", "gas_velocity_m_s", "log_gas_pressure_mpa",
+                    "log_gas_temp_c", "log_melt_flow_kg_min", "log_superheat_c",
+                    "log_nozzle_diameter_mm"]
+
+
+def make_preprocessor(numeric=None, categorical=None):
+    """The Day 2 ``ColumnTransformer``: standardize numeric columns, one-hot encode categories
+    (unknown categories ignored). Fit it on training data only, inside a ``Pipeline``."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric = NUMERIC if numeric is None else list(numeric)
+    categorical = CATEGORICAL if categorical is None else list(categorical)
+    return ColumnTransformer(
+        [("num", StandardScaler(), numeric),
+         ("cat", OneHotEncoder(handle_unknown="ignore", sparse_output=False), categorical)],
+        verbose_feature_names_out=False)

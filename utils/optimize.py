@@ -1,0 +1,55 @@
+"""Searching the task's settings with any predictor: the plant itself or a trained model
+(introduced in day3_linear/03_linear_optimization; used on Days 3–6).
+
+``search(predict, task)`` maximizes ``predicted target − constraint penalty`` over ``task.bounds``:
+every combination of the discrete values, a dense random sample of the continuous box, then rounds
+of shrinking random search around the best point. Vectorized: a few seconds at most.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+
+def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int = 400, seed: int = 0):
+    """Best decision values (a Series over ``task.bounds``) and their predicted penalized objective.
+
+    ``predict(settings: DataFrame) -> DataFrame`` must return the task's target column and the
+    constraint columns (sphericity, oxygen_ppm, gas_consumption_kg), one row per settings row;
+    ``utils.plant.expected`` is one such function, a fitted multi-output model wrapped is another.
+    """
+    cont = [k for k, b in task.bounds.items() if isinstance(b, tuple)]
+    disc = [k for k, b in task.bounds.items() if not isinstance(b, tuple)]
+    lo = np.array([task.bounds[k][0] for k in cont], float)
+    hi = np.array([task.bounds[k][1] for k in cont], float)
+    rng = np.random.default_rng(seed)
+
+    def score(u, combo):
+        decision = pd.DataFrame(lo + u * (hi - lo), columns=cont)
+        for k, v in zip(disc, combo):
+            decision[k] = v
+        out = predict(task.settings(decision))
+        if task.target not in out:
+            raise ValueError(f"predict() must return the target column {task.target!r}; got {list(out.columns)}.")
+        return (out[task.target] - task.penalty(out)).to_numpy(float)
+
+    best_val, best = -np.inf, None
+    for combo in itertools.product(*[task.bounds[k] for k in disc]):
+        u = rng.random((n_random, len(cont)))
+        val = score(u, combo)
+        x, fx = u[np.argmax(val)], float(np.max(val))
+        radius = 0.25
+        for _ in range(n_rounds):
+            cand = np.clip(x + radius * rng.standard_normal((n_local, len(cont))), 0.0, 1.0)
+            cand[0] = x
+            val = score(cand, combo)
+            if val.max() > fx:
+                x, fx = cand[np.argmax(val)], float(val.max())
+            radius *= 0.8
+        if fx > best_val:
+            best_val = fx
+            best = dict(zip(cont, lo + x * (hi - lo)))
+            best.update(dict(zip(disc, combo)))
+    return pd.Series(best)[list(task.bounds)].astype(float), best_val

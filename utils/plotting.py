@@ -1,0 +1,83 @@
+"""House style and the few plots the days share (introduced in day1_overview/00_setup_check).
+
+Korean text renders through the NanumGothic font shipped by ``koreanize-matplotlib``; DejaVu Sans is
+the fallback for µ, −, ², ³ so no glyph turns into a box.
+"""
+from __future__ import annotations
+
+import warnings
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def use_course_style() -> None:
+    """One style for all notebooks: Korean font with a symbol fallback, readable sizes, grid."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import koreanize_matplotlib  # noqa: F401  (registers NanumGothic)
+    mpl.rcParams.update({
+        "font.family": ["NanumGothic", "DejaVu Sans"],
+        "axes.unicode_minus": True,
+        "figure.figsize": (6.4, 4.0),
+        "figure.dpi": 80,
+        "savefig.dpi": 80,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.titlesize": 12,
+        "axes.labelsize": 11,
+        "legend.fontsize": 9,
+        "figure.max_open_warning": 0,
+    })
+    # missing-glyph warnings would land on stderr, which nbval compares
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+
+
+def parity_plot(y_true, y_pred, ax=None, unit: str = "", title: str = "예측 vs 실측 (parity plot)",
+                noise_floor: float | None = None):
+    """Measured (x) against predicted (y) with the identity line; shades ±noise floor if given."""
+    ax = ax or plt.gca()
+    y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
+    lo, hi = np.nanmin([y_true.min(), y_pred.min()]), np.nanmax([y_true.max(), y_pred.max()])
+    ax.scatter(y_true, y_pred, s=8, alpha=0.5)
+    ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="y = x")
+    if noise_floor is not None:
+        ax.fill_between([lo, hi], [lo - noise_floor, hi - noise_floor], [lo + noise_floor, hi + noise_floor],
+                        color="grey", alpha=0.2, label=f"±잡음 한계 ({noise_floor:.2f} {unit})")
+    u = f" [{unit}]" if unit else ""
+    ax.set(xlabel=f"실측값{u}", ylabel=f"예측값{u}", title=title)
+    ax.legend(loc="upper left")
+    return ax
+
+
+def psd_plot(d10: float, d50: float, d90: float, ax=None, window=(15.0, 45.0), label: str = "PSD"):
+    """Log-normal mass distribution (density over log size) from one heat's D10/D50/D90 (µm),
+    with the L-PBF 15–45 µm window shaded."""
+    from scipy.stats import norm
+
+    ax = ax or plt.gca()
+    ln_sg = (np.log(d90) - np.log(d10)) / (2 * 1.2815515655446004)
+    x = np.logspace(0, np.log10(300), 400)
+    dens = norm.pdf((np.log(x) - np.log(d50)) / ln_sg) / ln_sg
+    ax.plot(x, dens, label=f"{label} (D50 = {d50:.1f} µm, σg = {np.exp(ln_sg):.2f})")
+    if window:
+        ax.axvspan(*window, color="tab:green", alpha=0.15, label=f"{window[0]:g}–{window[1]:g} µm (L-PBF)")
+    for d, name in ((d10, "D10"), (d50, "D50"), (d90, "D90")):
+        ax.axvline(d, color="grey", ls=":", lw=1)
+        ax.text(d, ax.get_ylim()[1] * 0.02 if ax.get_ylim()[1] > 1 else 0.02, name, rotation=90, fontsize=8)
+    ax.set_xscale("log")
+    ax.set(xlabel="입자 크기 [µm]", ylabel="질량 밀도 [1/ln(µm)]", title="입도 분포 (PSD)")
+    ax.legend(loc="upper right")
+    return ax
+
+
+def learning_curves(history: dict, ax=None, ylabel: str = "손실 (MSE)", title: str = "학습 곡선"):
+    """Train/validation curves from a dict of lists (e.g. {'train': [...], 'valid': [...]})."""
+    ax = ax or plt.gca()
+    for name, values in history.items():
+        ax.plot(np.arange(1, len(values) + 1), values, label=name)
+    ax.set(xlabel="에폭 (epoch)", ylabel=ylabel, title=title)
+    ax.set_yscale("log")
+    ax.legend()
+    return ax

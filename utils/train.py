@@ -1,0 +1,156 @@
+"""PyTorch training helpers (introduced in day5_deep/01_tensors_to_mlp, where the loop is first
+written out by hand; reused on Days 5–6).
+
+``pick_device()`` chooses cuda → mps → cpu and says which; ``make_loader()`` builds a seeded
+DataLoader; ``MLP`` and ``ResidualMLP`` are the two network shapes of the course; ``fit()`` trains
+with early stopping on validation loss and returns the loss history; ``predict()`` runs inference.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+from torch import nn
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "softplus": nn.Softplus,
+               "gelu": nn.GELU}
+
+
+def pick_device(verbose: bool = True) -> torch.device:
+    """cuda if present, else Apple mps, else cpu; prints the choice. The course never needs a GPU."""
+    if torch.cuda.is_available():
+        dev = torch.device("cuda")
+    elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        dev = torch.device("mps")
+    else:
+        dev = torch.device("cpu")
+    if verbose:
+        print(f"device: {dev.type}")
+    return dev
+
+
+def to_tensor(a) -> torch.Tensor:
+    """float32 tensor from an array, DataFrame or Series (2-D for targets with one column)."""
+    a = np.asarray(a, dtype=np.float32)
+    return torch.from_numpy(a.reshape(-1, 1) if a.ndim == 1 else a)
+
+
+def make_loader(X, y, batch_size: int = 64, shuffle: bool = True, seed: int = 0):
+    """A DataLoader over (X, y) with its own seeded generator and no worker processes (reproducible)."""
+    ds = torch.utils.data.TensorDataset(to_tensor(X), to_tensor(y))
+    g = torch.Generator().manual_seed(seed)
+    return torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=g, num_workers=0)
+
+
+class MLP(nn.Module):
+    """Plain multilayer perceptron: ``depth`` hidden layers of ``width`` units."""
+
+    def __init__(self, n_in: int, n_out: int = 1, width: int = 64, depth: int = 2,
+                 activation: str = "relu", dropout: float = 0.0):
+        super().__init__()
+        act = ACTIVATIONS[activation]
+        layers, d = [], n_in
+        for _ in range(depth):
+            layers += [nn.Linear(d, width), act()] + ([nn.Dropout(dropout)] if dropout else [])
+            d = width
+        layers.append(nn.Linear(d, n_out))
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class ResidualBlock(nn.Module):
+    """X_{l+1} = X_l + F_l(X_l) with F = Linear → activation → Linear."""
+
+    def __init__(self, width: int, activation: str = "relu"):
+        super().__init__()
+        self.f = nn.Sequential(nn.Linear(width, width), ACTIVATIONS[activation](), nn.Linear(width, width))
+        self.act = ACTIVATIONS[activation]()
+
+    def forward(self, x):
+        return self.act(x + self.f(x))
+
+
+class ResidualMLP(nn.Module):
+    """Input layer, ``depth`` residual blocks of ``width`` units, output layer (day6_improvement/03)."""
+
+    def __init__(self, n_in: int, n_out: int = 1, width: int = 64, depth: int = 4, activation: str = "relu"):
+        super().__init__()
+        self.inp = nn.Sequential(nn.Linear(n_in, width), ACTIVATIONS[activation]())
+        self.blocks = nn.Sequential(*[ResidualBlock(width, activation) for _ in range(depth)])
+        self.out = nn.Linear(width, n_out)
+
+    def forward(self, x):
+        return self.out(self.blocks(self.inp(x)))
+
+
+def fit(model, train_loader, valid_loader=None, epochs: int = 200, lr: float = 1e-3,
+        optimizer: str = "adam", weight_decay: float = 0.0, patience: int | None = 20,
+        loss_fn=None, device=None, verbose: bool = False) -> dict:
+    """Train ``model``; with ``valid_loader`` and ``patience`` stop early and restore the best weights.
+    Returns {'train': [...], 'valid': [...], 'best_epoch': int} (mean loss per epoch)."""
+    device = device or torch.device("cpu")
+    model.to(device)
+    loss_fn = loss_fn or nn.MSELoss()
+    opts = {"sgd": lambda p: torch.optim.SGD(p, lr=lr, weight_decay=weight_decay),
+            "momentum": lambda p: torch.optim.SGD(p, lr=lr, momentum=0.9, weight_decay=weight_decay),
+            "adagrad": lambda p: torch.optim.Adagrad(p, lr=lr, weight_decay=weight_decay),
+            "adam": lambda p: torch.optim.Adam(p, lr=lr, weight_decay=weight_decay),
+            "adamw": lambda p: torch.optim.AdamW(p, lr=lr, weight_decay=weight_decay)}
+    if optimizer not in opts:
+        raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {list(opts)}.")
+    opt = opts[optimizer](model.parameters())
+    hist = {"train": [], "valid": [], "best_epoch": 0}
+    best, best_state, wait = np.inf, None, 0
+    for epoch in range(1, epochs + 1):
+        model.train()
+        total, count = 0.0, 0
+        for xb, yb in train_loader:
+            xb, yb = xb.to(device), yb.to(device)
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(xb)
+            count += len(xb)
+        hist["train"].append(total / count)
+        if valid_loader is not None:
+            v = evaluate(model, valid_loader, loss_fn, device)
+            hist["valid"].append(v)
+            if v < best - 1e-12:
+                best, best_state, wait, hist["best_epoch"] = v, copy.deepcopy(model.state_dict()), 0, epoch
+            else:
+                wait += 1
+                if patience is not None and wait >= patience:
+                    break
+        if verbose and (epoch % 50 == 0 or epoch == 1):
+            print(f"epoch {epoch:4d}  train {hist['train'][-1]:.4f}" +
+                  (f"  valid {hist['valid'][-1]:.4f}" if hist["valid"] else ""))
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return hist
+
+
+@torch.no_grad()
+def evaluate(model, loader, loss_fn=None, device=None) -> float:
+    """Mean loss of ``model`` over a loader."""
+    device = device or torch.device("cpu")
+    loss_fn = loss_fn or nn.MSELoss()
+    model.eval()
+    total, count = 0.0, 0
+    for xb, yb in loader:
+        xb, yb = xb.to(device), yb.to(device)
+        total += loss_fn(model(xb), yb).item() * len(xb)
+        count += len(xb)
+    return total / count
+
+
+@torch.no_grad()
+def predict(model, X, device=None) -> np.ndarray:
+    """Model output for X as a numpy array (1-D when the model has one output)."""
+    device = device or torch.device("cpu")
+    model.eval()
+    out = model(to_tensor(X).to(device)).cpu().numpy()
+    return out[:, 0] if out.shape[1] == 1 else out
