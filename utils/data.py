@@ -17,7 +17,7 @@ from . import plant
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 RAW_FILE = DATA_DIR / "atomizer_batches.csv"
-RAW_SHA256 = "118ecaab5b185dabb522585587fc0cc3d54a36b0c7f5a6734c47267a98c06a00"
+RAW_SHA256 = "f032c76820db4d055adea9b3e217cc7a043c98501717aecbdac3757b99069dd9"
 REGENERATE = "python -m utils.plant --out data/atomizer_batches.csv"
 
 CATEGORICAL = ["alloy", "atomizer", "gas"]

@@ -101,7 +101,7 @@ NOISE_OXYGEN_PPM = 15.0       # analyser noise
 NOISE_HALL_S = 0.4            # Hall-flow timing noise [s]
 NOISE_DENSITY = 0.03          # apparent density [g/cm3]
 NOISE_GAS_REL = 0.02          # gas-meter noise
-NO_FLOW_LIMIT_S = 40.0        # slower than this: the powder does not flow through the Hall funnel
+NO_FLOW_LIMIT_S = 35.0        # slower than this: the powder does not flow through the Hall funnel
 
 Z90 = 1.2815515655446004      # standard-normal quantile for D10/D90
 

@@ -1,0 +1,88 @@
+"""The shipped dataset: byte-identical regeneration, checksum, defects present, cleaning results, split."""
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+
+from utils import data, plant
+
+
+def test_regeneration_is_byte_identical(tmp_path):
+    out = tmp_path / "x.csv"
+    subprocess.run([sys.executable, "-m", "utils.plant", "--out", str(out)], check=True, capture_output=True)
+    assert out.read_bytes() == data.RAW_FILE.read_bytes()
+    assert data.sha256(out) == data.RAW_SHA256
+
+
+def test_raw_file_has_its_defects():
+    raw = data.load_raw()
+    assert 2900 <= len(raw) <= 3200
+    assert raw.duplicated().sum() > 20
+    assert raw["alloy"].nunique() > 4 and raw["gas"].nunique() > 2
+    bar = raw["gas_pressure_mpa"] > 6
+    assert bar.sum() > 50 and set(raw.loc[bar, "atomizer"]) == {"VIGA-2"}
+    assert (raw["hall_flow_s_50g"] == "no flow").sum() > 50
+    assert raw["oxygen_ppm"].isna().sum() > 100
+    assert (raw["melt_flow_kg_min"] < 0).sum() >= 1 and (raw["sphericity"] > 1).sum() >= 1
+    assert (raw["d10_um"] > raw["d90_um"]).sum() >= 1
+    assert set(raw["qc_grade"]) == {"A", "B", "C"}
+
+
+def test_outage_is_a_block_in_time():
+    raw = data.load_raw()
+    ts = pd.to_datetime(raw["timestamp"])
+    miss = ts[raw["oxygen_ppm"].isna()]
+    assert (miss.dt.to_period("M").value_counts().iloc[0]) > 0.5 * len(miss)
+
+
+def test_load_clean_results():
+    df = data.load_clean()
+    assert not df.duplicated().any()
+    assert set(df["alloy"]) == set(plant.ALLOYS) and set(df["gas"]) == set(plant.GASES)
+    assert df["gas_pressure_mpa"].between(1.5, 6.0).all()
+    assert (df["melt_flow_kg_min"] > 0).all() and not df[plant.SETTINGS].isna().any().any()
+    assert (df["sphericity"].dropna() <= 1).all() and (df["d10_um"] < df["d90_um"]).all()
+    assert "qc_grade" not in df and "qc_grade" in data.load_clean(keep_qc_grade=True)
+    assert df["no_flow"].sum() > 50 and df.loc[df["no_flow"], "hall_flow_s_50g"].isna().all()
+    assert df["timestamp"].is_monotonic_increasing
+    plant.expected(df[plant.SETTINGS])          # every cleaned recipe is accepted by the plant
+
+
+def test_cleaned_data_agree_with_the_plant():
+    """The cleaned measurements scatter about the noise-free truth by about the stated noise."""
+    df = data.load_clean()
+    truth = plant.expected(df[plant.SETTINGS])
+    rel = np.log(df["d50_um"] / truth["d50_um"]).std()
+    assert 0.04 < rel < 0.07
+
+
+def test_simpsons_paradox():
+    df = data.load_clean()
+    pooled = df["gas_pressure_mpa"].corr(df["d50_um"])
+    within = df.groupby("alloy")[["gas_pressure_mpa", "d50_um"]].apply(lambda g: g.corr().iloc[0, 1])
+    assert pooled > 0.1 and (within < -0.2).all()
+
+
+def test_time_split():
+    df = data.load_clean()
+    tr, va, te = data.time_split(df)
+    assert len(tr) + len(va) + len(te) == len(df)
+    assert tr["timestamp"].max() < va["timestamp"].min() <= va["timestamp"].max() < te["timestamp"].min()
+    assert len(te) > 250 and len(va) > 250
+
+
+def test_preprocessor_fits_on_train_only():
+    df = data.load_clean()
+    tr, va, _ = data.time_split(df)
+    pre = data.make_preprocessor().fit(tr[data.FEATURES])
+    a = pre.transform(tr[data.FEATURES])
+    assert np.allclose(a[:, : len(data.NUMERIC)].mean(axis=0), 0, atol=1e-9)
+    assert pre.transform(va[data.FEATURES]).shape[1] == a.shape[1]
+
+
+def test_physics_features():
+    df = data.add_physics_features(data.load_clean().head(50))
+    lat = plant._latent(plant._validate(df[plant.SETTINGS]))
+    assert np.allclose(df["gas_velocity_m_s"], lat["V_g"])
+    assert all(c in df for c in data.PHYSICS_FEATURES)

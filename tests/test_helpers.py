@@ -1,0 +1,86 @@
+"""seed_everything, quiz, plotting style, optimize.search and the training helpers."""
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from utils import optimize, plant, quiz, seed_everything  # noqa: E402
+
+
+def test_seed_everything_repeats_numbers():
+    import torch
+    seed_everything(3)
+    a = (np.random.rand(3), torch.rand(3))
+    seed_everything(3)
+    b = (np.random.rand(3), torch.rand(3))
+    assert np.array_equal(a[0], b[0]) and torch.equal(a[1], b[1])
+    assert torch.are_deterministic_algorithms_enabled()
+
+
+def test_multiple_choice_feedback(capsys):
+    q = quiz.MultipleChoice("질문?", ["가", "나"], answer=2, explanation="설명")
+    assert q.check(2) is True and q.check(1) is False
+    assert q.check("x") is False and q.check(9) is False
+    out = capsys.readouterr().out
+    assert "정답입니다" in out and "정답은 ② 나" in out and "해설: 설명" in out
+    with pytest.raises(ValueError):
+        quiz.MultipleChoice("q", ["a"], answer=2)
+
+
+def test_short_answer_and_run_quiz(capsys):
+    q = quiz.ShortAnswer("?", ["Hyper-parameter", "하이퍼 파라미터"])
+    assert q.check("hyperparameter") and q.check("하이퍼파라미터") and not q.check("parameter")
+    assert quiz.run_quiz([q], ["Hyper parameter"]) == 1
+    assert "점수: 1 / 1" in capsys.readouterr().out
+
+
+def test_korean_glyphs_render_without_warnings(recwarn):
+    from matplotlib.font_manager import findfont, FontProperties
+    from utils.plotting import use_course_style
+    use_course_style()
+    assert "Nanum" in findfont(FontProperties(family="NanumGothic"))
+    fig, ax = plt.subplots()
+    ax.set_title("입도 분포 µm − ² ³")
+    fig.canvas.draw()
+    plt.close(fig)
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]
+
+
+def test_shared_plots_draw():
+    from utils import plotting
+    fig, axes = plt.subplots(1, 3)
+    plotting.parity_plot([1, 2, 3], [1.1, 2.0, 2.9], ax=axes[0], unit="%", noise_floor=0.2)
+    plotting.psd_plot(12.0, 27.0, 57.0, ax=axes[1])
+    plotting.learning_curves({"train": [1, 0.5], "valid": [1.2, 0.7]}, ax=axes[2])
+    plt.close(fig)
+
+
+def test_search_with_plant_finds_the_optimum():
+    x, val = optimize.search(plant.expected, plant.TASK, seed=1)
+    _, best = plant.TASK.true_optimum()
+    assert val == pytest.approx(best, abs=0.05)
+
+
+def test_search_rejects_predictor_without_target():
+    with pytest.raises(ValueError, match="target"):
+        optimize.search(lambda s: pd.DataFrame({"sphericity": np.ones(len(s))}), plant.TASK, n_random=10, n_rounds=1)
+
+
+def test_train_helpers_fit_a_line():
+    import torch
+    from utils import train
+    seed_everything(0)
+    X = np.linspace(-1, 1, 128).reshape(-1, 1)
+    y = 3 * X[:, 0] + 1
+    m = train.MLP(1, 1, width=16, depth=1)
+    hist = train.fit(m, train.make_loader(X, y, 32), train.make_loader(X, y, 128, shuffle=False),
+                     epochs=300, lr=1e-2, patience=30)
+    assert hist["valid"][hist["best_epoch"] - 1] < 1e-2
+    assert np.abs(train.predict(m, X) - y).max() < 0.3
+    r = train.ResidualMLP(3, 2, width=8, depth=2)
+    assert r(torch.zeros(4, 3)).shape == (4, 2)
+    with pytest.raises(ValueError, match="optimizer"):
+        train.fit(m, train.make_loader(X, y), epochs=1, optimizer="lion")

@@ -1,0 +1,53 @@
+"""Static checks of every notebook: executed in order, no stored errors, valid tags, no machine paths,
+solutions tagged, Korean narrative, kernel python3. nbval (make test) re-executes and compares them."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(p for p in ROOT.glob("day*/*.ipynb"))
+VALID_TAGS = {"solution", "nbval-ignore-output", "raises-exception", "nbval-skip", "hide-input", "exercise"}
+MACHINE_PATH = re.compile(r"(/tmp/|/root/|/work/|/home/\w+/|/Users/\w+/|[A-Z]:\\\\Users|ipykernel_\d+|0x[0-9a-f]{8,})")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+DAYS = ["day1_overview", "day2_preprocessing", "day3_linear", "day4_nonlinear", "day5_deep", "day6_improvement"]
+
+
+def test_every_day_has_notebooks():
+    for day in DAYS:
+        assert list((ROOT / day).glob("*.ipynb")), f"{day}/ has no notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebook_static(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    cells = nb["cells"]
+    code = [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), "re-run top to bottom in a fresh kernel"
+    tags = [t for c in cells for t in c.get("metadata", {}).get("tags", [])]
+    assert set(tags) <= VALID_TAGS, set(tags) - VALID_TAGS
+    assert "solution" in tags, "exercises need solutions in cells tagged 'solution'"
+    md = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert len(HANGUL.findall(md)) >= 200, "Korean narrative expected"
+    assert md.lstrip().startswith("#"), "a notebook opens with its title"
+    for i, c in enumerate(code):
+        ctags = c.get("metadata", {}).get("tags", [])
+        for out in c.get("outputs", []):
+            if out["output_type"] == "error":
+                assert "raises-exception" in ctags, f"cell {i + 1} stored an error"
+            assert out.get("name") != "stderr", f"cell {i + 1} writes to stderr"
+            text = json.dumps(out.get("text", "")) + json.dumps(out.get("data", {}).get("text/plain", ""))
+            m = MACHINE_PATH.search(text)
+            assert not m, f"cell {i + 1} shows a machine-specific path or address: {m.group(0) if m else ''}"
+    assert path.stat().st_size < 3_000_000
+
+
+def test_ruff_clean():
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "utils", "tests", *DAYS, "tools"],
+                       cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
