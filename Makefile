@@ -6,22 +6,34 @@ STAMP := $(VENV)/.installed
 
 .PHONY: lab test setup course student html clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml tools/lab_overrides.json
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PY) not found); set PY=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/lab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 setup: $(STAMP)
 
-lab: $(STAMP)  ## open JupyterLab at the course start page
-	$(BIN)/jupyter lab README.md
+LAB_ARGS ?=
+lab: $(STAMP)  ## open JupyterLab at the course start page (README.md, rendered, with the course map)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) README.md
 
 test: $(STAMP)  ## unit tests, notebook checks, nbval over every day, lint
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:randomly
+
+student: $(STAMP)  ## student edition (solutions -> empty exercise cells) into build/student/; DAY=N for one day
+	$(BIN)/python tools/make_student.py $(if $(DAY),--day $(DAY))
+
+course: $(STAMP)  ## run every notebook in a fresh kernel, table of times; DAY=N one day, INPLACE=1 refresh outputs
+	$(BIN)/python tools/run_course.py $(if $(DAY),--day $(DAY)) $(if $(INPLACE),--inplace)
+
+html: $(STAMP)  ## offline HTML reader of the whole course into build/html/
+	$(BIN)/python tools/build_html.py
 
 clean:
 	rm -rf $(VENV) build
