@@ -1,0 +1,117 @@
+"""The offline HTML reader (tools/build_html.py): built for the index and one notebook with a figure,
+then opened in headless Chromium: screenshots land in build/test-output/, the DOM must hold Korean
+text and an embedded (data: URI) figure. Skipped, with the reason, where Chromium is not installed."""
+import base64
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / "tools"
+OUT = ROOT / "build" / "test-output"
+sys.path.insert(0, str(TOOLS))  # tools/ is a folder of scripts, not a package
+
+import build_html  # noqa: E402
+import coursefiles  # noqa: E402
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _has_figure(path):
+    return any("image/png" in o.get("data", {}) for c in nbformat.read(path, as_version=4).cells
+               if c.cell_type == "code" for o in c.outputs)
+
+
+def _synthetic_course(root):
+    """A one-notebook course with a Korean title and a figure, for when no course notebook has one yet."""
+    from PIL import Image, ImageDraw
+    img = Image.new("RGB", (320, 200), "white")
+    ImageDraw.Draw(img).line([(20, 180), (160, 60), (300, 20)], fill="navy", width=4)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    nb = nbformat.v4.new_notebook()
+    fig = nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(buf.getvalue()).decode(),
+                                                       "text/plain": "<Figure>"})
+    nb.cells = [nbformat.v4.new_markdown_cell("# 시험용 노트북: 가스 분무 공정\n\n한글 문장이 보여야 합니다."),
+                nbformat.v4.new_code_cell("plt.plot(x, y)", execution_count=1, outputs=[fig])]
+    path = root / "day1_overview" / "01_demo.ipynb"
+    path.parent.mkdir(parents=True)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory):
+    """(index, page): the reader built into build/test-output/html for one notebook with a figure
+    (the smallest course notebook that has one, else a synthetic one)."""
+    with_figure = [p for p in coursefiles.notebooks(ROOT) if _has_figure(p)]
+    if with_figure:
+        root, page_nb = ROOT, min(with_figure, key=lambda p: p.stat().st_size)
+    else:
+        root = tmp_path_factory.mktemp("course")
+        page_nb = _synthetic_course(root)
+    out = OUT / "html"
+    shutil.rmtree(out, ignore_errors=True)
+    index = build_html.build(root, out, only=[page_nb], quiet=True)
+    return index, out / build_html.page_path(page_nb, root)
+
+
+def test_reader_is_offline_and_korean(reader):
+    index, page = reader
+    text = index.read_text(encoding="utf-8")
+    for n, title in coursefiles.DAY_TITLES.items():
+        assert f"{n}일차 {title}" in text
+    assert page.relative_to(index.parent).as_posix() in text  # the index links the page
+    for f in (index, page):
+        body = f.read_text(encoding="utf-8")
+        assert '<meta charset="utf-8"' in body.lower() and 'lang="ko"' in body
+        assert not build_html.external_resources(body), f"{f.name} loads from the network"
+        assert "data:font/woff;base64," in body  # Korean renders without a system font
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', page.read_text(encoding="utf-8"))
+
+
+def _chromium():
+    for cand in ("chromium", "/usr/bin/chromium"):
+        found = shutil.which(cand)
+        if found:
+            return found
+    pytest.skip("Chromium not found: install Debian's chromium package (apt-get install chromium) "
+                "to run the browser check")
+
+
+def _browse(chromium, tmp_path, url, *args):
+    cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}", *args, url]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def _check_screenshot(path):
+    from PIL import Image, ImageStat
+    assert path.exists() and path.stat().st_size > 10_000, f"{path} missing or tiny"
+    with Image.open(path) as img:
+        assert img.size == (1200, 1600)
+        stat = ImageStat.Stat(img.convert("L"))
+    assert stat.stddev[0] > 5, f"{path} looks blank (pixel std {stat.stddev[0]:.1f})"
+
+
+def test_reader_in_chromium(reader, tmp_path):
+    chromium = _chromium()
+    index, page = reader
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, f in (("reader_index.png", index), ("reader_notebook.png", page)):
+        shot = OUT / name
+        shot.unlink(missing_ok=True)
+        r = _browse(chromium, tmp_path, f.as_uri(), f"--screenshot={shot}", "--window-size=1200,1600")
+        assert r.returncode == 0, r.stderr[-2000:]
+        _check_screenshot(shot)
+    dom = _browse(chromium, tmp_path, page.as_uri(), "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert len(HANGUL.findall(dom.stdout)) > 10, "no Korean text in the rendered page"
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', dom.stdout), "no embedded figure in the DOM"
