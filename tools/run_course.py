@@ -47,7 +47,11 @@ def run_notebook(path: Path, kernel: str = "python3", timeout: int = 600, inplac
                  name: str | None = None) -> Result:
     """Execute one notebook in a fresh kernel; time every code cell; optionally write it back."""
     result = Result(name or path.name)
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # not valid notebook JSON (e.g. a merge conflict)
+        result.error = f"cannot read the notebook: {type(exc).__name__}: {exc}"
+        return result
     started: dict[int, float] = {}
     current = {"index": None}
 
