@@ -68,7 +68,7 @@ def psd_plot(d10: float, d50: float, d90: float, ax=None, window=(15.0, 45.0), l
         ax.text(d, ax.get_ylim()[1] * 0.02 if ax.get_ylim()[1] > 1 else 0.02, name, rotation=90, fontsize=8)
     ax.set_xscale("log")
     ax.set(xlabel="입자 크기 [µm]", ylabel="질량 밀도 [1/ln(µm)]", title="입도 분포 (PSD)")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper left", fontsize=8)
     return ax
 
 
