@@ -1,6 +1,8 @@
 """The offline HTML reader (tools/build_html.py): built for the index and one notebook with a figure,
 then opened in headless Chromium: screenshots land in build/test-output/, the DOM must hold Korean
-text and an embedded (data: URI) figure. Skipped, with the reason, where Chromium is not installed."""
+text and an embedded (data: URI) figure. Skipped, with the reason, where Chromium is not installed.
+Everything is made in a temporary folder and the screenshots are copied to build/test-output/ at the
+end, so two test runs in one checkout do not trip over each other's files."""
 import base64
 import io
 import re
@@ -58,8 +60,7 @@ def reader(tmp_path_factory):
     else:
         root = tmp_path_factory.mktemp("course")
         page_nb = _synthetic_course(root)
-    out = OUT / "html"
-    shutil.rmtree(out, ignore_errors=True)
+    out = tmp_path_factory.mktemp("html")
     index = build_html.build(root, out, only=[page_nb], quiet=True)
     return index, out / build_html.page_path(page_nb, root)
 
@@ -115,13 +116,16 @@ def _check_screenshot(path):
 def test_reader_in_chromium(reader, tmp_path):
     chromium = _chromium()
     index, page = reader
-    OUT.mkdir(parents=True, exist_ok=True)
+    shots = []
     for name, f in (("reader_index.png", index), ("reader_notebook.png", page)):
-        shot = OUT / name
-        shot.unlink(missing_ok=True)
+        shot = tmp_path / name
         r = _browse(chromium, tmp_path, f.as_uri(), f"--screenshot={shot}", "--window-size=1200,1600")
         assert r.returncode == 0, r.stderr[-2000:]
         _check_screenshot(shot)
+        shots.append(shot)
+    OUT.mkdir(parents=True, exist_ok=True)
+    for shot in shots:  # kept for a person to look at
+        shutil.copyfile(shot, OUT / shot.name)
     dom = _browse(chromium, tmp_path, page.as_uri(), "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert len(HANGUL.findall(dom.stdout)) > 10, "no Korean text in the rendered page"
