@@ -42,7 +42,9 @@ def _synthetic_course(root):
     nb = nbformat.v4.new_notebook()
     fig = nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(buf.getvalue()).decode(),
                                                        "text/plain": "<Figure>"})
-    nb.cells = [nbformat.v4.new_markdown_cell("# 시험용 노트북: 가스 분무 공정\n\n한글 문장이 보여야 합니다."),
+    nb.cells = [nbformat.v4.new_markdown_cell("# 시험용 노트북: 가스 분무 공정\n\n한글 문장이 보여야 합니다. "
+                                              "[다음](02_next.ipynb#a), [2일차](../day2_preprocessing/), "
+                                              "[웹](https://example.org/x.ipynb)"),
                 nbformat.v4.new_code_cell("plt.plot(x, y)", execution_count=1, outputs=[fig])]
     path = root / "day1_overview" / "01_demo.ipynb"
     path.parent.mkdir(parents=True)
@@ -77,6 +79,16 @@ def test_reader_is_offline_and_korean(reader):
         assert not build_html.external_resources(body), f"{f.name} loads from the network"
         _check_font_covers_korean(body)
     assert re.search(r'<img[^>]+src="data:image/png;base64,', page.read_text(encoding="utf-8"))
+
+
+def test_reader_links(tmp_path):
+    """Links between notebooks lead to their pages, links to a day folder to its part of the index."""
+    nb = _synthetic_course(tmp_path / "course")
+    index = build_html.build(tmp_path / "course", tmp_path / "html", quiet=True)
+    body = (index.parent / build_html.page_path(nb, tmp_path / "course")).read_text(encoding="utf-8")
+    assert 'href="02_next.html#a"' in body and 'href="../index.html#day2"' in body
+    assert 'href="https://example.org/x.ipynb"' in body
+    assert 'id="day2"' in index.read_text(encoding="utf-8")
 
 
 def _check_font_covers_korean(body):

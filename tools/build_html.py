@@ -45,6 +45,7 @@ _EXTERNAL = re.compile(
     re.IGNORECASE,
 )
 _IPYNB_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|#|/)([^"#]*?)\.ipynb(#[^"]*)?"', re.IGNORECASE)
+_DAY_LINK = re.compile(r'href="((?:\.\./)*)day(\d+)_[\w-]+/?"')  # a link to a day folder
 
 
 def external_resources(text: str) -> list[str]:
@@ -128,8 +129,9 @@ def export_notebook(exporter: HTMLExporter, nb_path: Path, title: str, nav: str,
                     "solution_tag": SOLUTION_TAG},
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    # links between notebooks point at their pages
-    return _IPYNB_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+    # links between notebooks point at their pages; links to a day folder at its part of the index
+    body = _IPYNB_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+    return _DAY_LINK.sub(lambda m: f'href="{m.group(1)}index.html#day{m.group(2)}"', body)
 
 
 def index_html(days: list[tuple[int, str, list[tuple[str, str, str, bool]]]]) -> str:
@@ -143,7 +145,7 @@ def index_html(days: list[tuple[int, str, list[tuple[str, str, str, bool]]]]) ->
             lis.append(f'<li>{link} <span class="file">{html.escape(fname)}</span></li>')
         if not lis:
             lis.append('<li class="empty">준비 중 (no notebooks yet)</li>')
-        blocks.append(f'<section class="day"><h2>{n}일차 {html.escape(title)}</h2>\n<ul>\n'
+        blocks.append(f'<section class="day" id="day{n}"><h2>{n}일차 {html.escape(title)}</h2>\n<ul>\n'
                       + "\n".join(lis) + "\n</ul></section>")
     return f"""<!DOCTYPE html>
 <html lang="ko">
