@@ -1,7 +1,8 @@
 """House style and the few plots the days share (introduced in day1_overview/00_setup_check).
 
-Korean text renders through the NanumGothic font shipped by ``koreanize-matplotlib``; DejaVu Sans is
-the fallback for µ, −, ², ³ so no glyph turns into a box.
+Korean text renders through the NanumGothic font shipped by ``koreanize-matplotlib``. DejaVu Sans comes
+first in the font list: it draws Latin text, µ, −, ², ³ (also in the math text of log-axis ticks, which
+has no per-glyph fallback), and matplotlib falls back to NanumGothic for every Hangul glyph.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def use_course_style() -> None:
         warnings.simplefilter("ignore")
         import koreanize_matplotlib  # noqa: F401  (registers NanumGothic)
     mpl.rcParams.update({
-        "font.family": ["NanumGothic", "DejaVu Sans"],
+        "font.family": ["DejaVu Sans", "NanumGothic"],
         "axes.unicode_minus": True,
         "figure.figsize": (6.4, 4.0),
         "figure.dpi": 80,
