@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 
 import numpy as np
 
@@ -19,7 +20,9 @@ __all__ = ["seed_everything"]
 def seed_everything(seed: int = 42, threads: int = 1) -> None:
     """Seed random, numpy and torch; fix the BLAS and torch thread counts and switch torch to
     deterministic algorithms, so every run prints the same numbers, fast on a small laptop
-    (introduced in day1_overview/00_setup_check)."""
+    (introduced in day1_overview/00_setup_check). Torch is seeded when it is already imported
+    (import torch or utils.train first, as the setup cells of Days 5–6 do), so notebooks without
+    deep learning do not pay for importing it."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(threads)   # multi-threaded BLAS is slower on 2 cores and may reorder sums
@@ -27,9 +30,8 @@ def seed_everything(seed: int = 42, threads: int = 1) -> None:
     np.random.seed(seed)
     os.environ.setdefault("PYTHONHASHSEED", str(seed))
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    try:
-        import torch
-    except ImportError:  # torch is optional before Day 5
+    torch = sys.modules.get("torch")
+    if torch is None:
         return
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
