@@ -80,6 +80,10 @@ def test_train_helpers_fit_a_line():
                      epochs=300, lr=1e-2, patience=30)
     assert hist["valid"][hist["best_epoch"] - 1] < 1e-2
     assert np.abs(train.predict(m, X) - y).max() < 0.3
+    seed_everything(0)
+    m2 = train.MLP(1, 1, width=16, depth=1)
+    hist2 = train.fit(m2, (X, y), (X, y), epochs=400, lr=2e-2, patience=50)
+    assert min(hist2["valid"]) < 1e-2 and len(hist2["train"]) == len(hist2["valid"])
     r = train.ResidualMLP(3, 2, width=8, depth=2)
     assert r(torch.zeros(4, 3)).shape == (4, 2)
     with pytest.raises(ValueError, match="optimizer"):

@@ -67,7 +67,13 @@ def normalize_labels(s: pd.Series, mapping: dict) -> pd.Series:
 
 
 def load_clean(path=None, keep_qc_grade: bool = False) -> pd.DataFrame:
-    """The Day 2 cleaning as one function (day2_preprocessing/01_cleaning.ipynb derives each step):
+    """The shipped raw file (or ``path``) cleaned by ``clean()``: the table Days 3–6 start from."""
+    return clean(load_raw(path), keep_qc_grade=keep_qc_grade)
+
+
+def clean(raw: pd.DataFrame, keep_qc_grade: bool = False) -> pd.DataFrame:
+    """The Day 2 cleaning of a raw table (day2_preprocessing/01_cleaning.ipynb derives each step;
+    also for fresh ``plant.history()`` tables):
 
     1. drop duplicated uploads;  2. normalize alloy and gas labels;
     3. convert the pressures logged in bar (values above the plant's 6 MPa) to MPa;
@@ -77,7 +83,11 @@ def load_clean(path=None, keep_qc_grade: bool = False) -> pd.DataFrame:
     6. parse the time stamp, sort by time; drop the leakage column ``qc_grade`` (unless asked to keep it).
     Missing outcomes (e.g. the oxygen-analyser outage) stay NaN: drop them per target when modelling.
     """
-    df = load_raw(path).drop_duplicates().copy()
+    missing = [c for c in RAW_COLUMNS if c not in raw.columns]
+    if missing:
+        raise ValueError(f"clean() needs the raw columns {missing}; pass a table from load_raw() or plant.history().")
+    df = raw.drop_duplicates().copy()
+    df["hall_flow_s_50g"] = df["hall_flow_s_50g"].astype(str)
     df["alloy"] = normalize_labels(df["alloy"], ALLOY_LABELS)
     df["gas"] = normalize_labels(df["gas"], GAS_LABELS)
     in_bar = df["gas_pressure_mpa"] > plant.RANGES["gas_pressure_mpa"][1]

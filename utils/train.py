@@ -90,8 +90,10 @@ def fit(model, train_loader, valid_loader=None, epochs: int = 200, lr: float = 1
         optimizer: str = "adam", weight_decay: float = 0.0, patience: int | None = 20,
         loss_fn=None, device=None, verbose: bool = False) -> dict:
     """Train ``model``; with ``valid_loader`` and ``patience`` stop early and restore the best weights.
-    Returns {'train': [...], 'valid': [...], 'best_epoch': int} (mean loss per epoch)."""
+    A loader may also be a tuple ``(X, y)``: then each epoch is one full-batch step (fast for small
+    tables). Returns {'train': [...], 'valid': [...], 'best_epoch': int} (mean loss per epoch)."""
     device = device or torch.device("cpu")
+    train_loader, valid_loader = _as_batches(train_loader), _as_batches(valid_loader)
     model.to(device)
     loss_fn = loss_fn or nn.MSELoss()
     opts = {"sgd": lambda p: torch.optim.SGD(p, lr=lr, weight_decay=weight_decay),
@@ -133,10 +135,19 @@ def fit(model, train_loader, valid_loader=None, epochs: int = 200, lr: float = 1
     return hist
 
 
+def _as_batches(loader):
+    """A tuple (X, y) becomes a one-batch list of tensors; a DataLoader (or None) passes through."""
+    if isinstance(loader, tuple):
+        X, y = loader
+        return [(X if torch.is_tensor(X) else to_tensor(X), y if torch.is_tensor(y) else to_tensor(y))]
+    return loader
+
+
 @torch.no_grad()
 def evaluate(model, loader, loss_fn=None, device=None) -> float:
-    """Mean loss of ``model`` over a loader."""
+    """Mean loss of ``model`` over a loader (or a tuple ``(X, y)``)."""
     device = device or torch.device("cpu")
+    loader = _as_batches(loader)
     loss_fn = loss_fn or nn.MSELoss()
     model.eval()
     total, count = 0.0, 0
