@@ -62,25 +62,27 @@ class MLP(nn.Module):
 
 
 class ResidualBlock(nn.Module):
-    """X_{l+1} = X_l + F_l(X_l) with F = Linear → activation → Linear."""
+    """X_{l+1} = X_l + F_l(X_l), the skip path exactly the identity (pre-activation form, He et al.
+    2016), with F = activation → Linear → activation → Linear; so ∂X_{l+1}/∂X_l = 1 + ∂F_l/∂X_l."""
 
     def __init__(self, width: int, activation: str = "relu"):
         super().__init__()
-        self.f = nn.Sequential(nn.Linear(width, width), ACTIVATIONS[activation](), nn.Linear(width, width))
-        self.act = ACTIVATIONS[activation]()
+        act = ACTIVATIONS[activation]
+        self.f = nn.Sequential(act(), nn.Linear(width, width), act(), nn.Linear(width, width))
 
     def forward(self, x):
-        return self.act(x + self.f(x))
+        return x + self.f(x)
 
 
 class ResidualMLP(nn.Module):
-    """Input layer, ``depth`` residual blocks of ``width`` units, output layer (day6_improvement/03)."""
+    """Input layer, ``depth`` residual blocks of ``width`` units, activation, output layer
+    (day6_improvement/03_residual_network). Same number of Linear layers as ``MLP(depth=2*depth+1)``."""
 
     def __init__(self, n_in: int, n_out: int = 1, width: int = 64, depth: int = 4, activation: str = "relu"):
         super().__init__()
-        self.inp = nn.Sequential(nn.Linear(n_in, width), ACTIVATIONS[activation]())
+        self.inp = nn.Linear(n_in, width)
         self.blocks = nn.Sequential(*[ResidualBlock(width, activation) for _ in range(depth)])
-        self.out = nn.Linear(width, n_out)
+        self.out = nn.Sequential(ACTIVATIONS[activation](), nn.Linear(width, n_out))
 
     def forward(self, x):
         return self.out(self.blocks(self.inp(x)))
