@@ -31,8 +31,9 @@ def pick_device(verbose: bool = True) -> torch.device:
 
 
 def to_tensor(a) -> torch.Tensor:
-    """float32 tensor from an array, DataFrame or Series (2-D for targets with one column)."""
-    a = np.asarray(a, dtype=np.float32)
+    """float32 tensor from an array, DataFrame or Series (2-D for targets with one column); copies,
+    so read-only pandas buffers never reach torch."""
+    a = np.array(a, dtype=np.float32)
     return torch.from_numpy(a.reshape(-1, 1) if a.ndim == 1 else a)
 
 
