@@ -45,6 +45,19 @@ def test_notebook_static(path):
     assert path.stat().st_size < 3_000_000
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_markdown_bold_renders(path):
+    """Korean particles right after **…(…)** or **"…"** keep CommonMark from closing the bold: the
+    learner would see literal asterisks. Write <strong>…</strong> or move the punctuation outside."""
+    import mistune
+    md = mistune.create_markdown()
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for i, c in enumerate(nb["cells"]):
+        if c["cell_type"] == "markdown":
+            html = re.sub(r"<code>.*?</code>", "", md("".join(c["source"])), flags=re.S)
+            assert "**" not in html, f"markdown cell {i}: literal ** in {html[:200]}"
+
+
 def test_ruff_clean():
     import subprocess
     import sys
