@@ -32,7 +32,8 @@ def test_notebook_static(path):
     assert "solution" in tags, "exercises need solutions in cells tagged 'solution'"
     md = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     assert len(HANGUL.findall(md)) >= 200, "Korean narrative expected"
-    assert md.lstrip().startswith("#"), "a notebook opens with its title"
+    day, number = DAYS.index(path.parent.name) + 1, int(path.name[:2])
+    assert md.lstrip().startswith(f"# {day}일차-{number}: "), f"title should read '# {day}일차-{number}: …'"
     for i, c in enumerate(code):
         ctags = c.get("metadata", {}).get("tags", [])
         for out in c.get("outputs", []):
