@@ -61,12 +61,14 @@ def psd_plot(d10: float, d50: float, d90: float, ax=None, window=(15.0, 45.0), l
     ln_sg = (np.log(d90) - np.log(d10)) / (2 * 1.2815515655446004)
     x = np.logspace(0, np.log10(300), 400)
     dens = norm.pdf((np.log(x) - np.log(d50)) / ln_sg) / ln_sg
-    ax.plot(x, dens, label=f"{label} (D50 = {d50:.1f} µm, σg = {np.exp(ln_sg):.2f})")
+    earlier = sum(line.get_gid() == "psd" for line in ax.lines)  # PSDs already on these axes
+    (curve,) = ax.plot(x, dens, gid="psd", label=f"{label} (D50 = {d50:.1f} µm, σg = {np.exp(ln_sg):.2f})")
     if window:
         ax.axvspan(*window, color="tab:green", alpha=0.15, label=f"{window[0]:g}–{window[1]:g} µm (L-PBF)")
-    for d, name in ((d10, "D10"), (d50, "D50"), (d90, "D90")):
-        ax.axvline(d, color="grey", ls=":", lw=1)
-        ax.text(d, ax.get_ylim()[1] * 0.02 if ax.get_ylim()[1] > 1 else 0.02, name, rotation=90, fontsize=8)
+    for d, name in ((d10, "D10"), (d50, "D50"), (d90, "D90")):  # markers in the curve's colour, labels stacked
+        ax.axvline(d, color=curve.get_color(), ls=":", lw=1)
+        ax.text(d, 0.02 + 0.12 * earlier, name, transform=ax.get_xaxis_transform(), rotation=90, fontsize=8,
+                color=curve.get_color())
     ax.set_xscale("log")
     ax.set(xlabel="입자 크기 [µm]", ylabel="질량 밀도 [1/ln(µm)]", title="입도 분포 (PSD)")
     ax.legend(loc="upper left", fontsize=8)
