@@ -55,6 +55,24 @@ def test_shared_plots_draw():
     plotting.parity_plot([1, 2, 3], [1.1, 2.0, 2.9], ax=axes[0], unit="%", noise_floor=0.2)
     plotting.psd_plot(12.0, 27.0, 57.0, ax=axes[1])
     plotting.learning_curves({"train": [1, 0.5], "valid": [1.2, 0.7]}, ax=axes[2])
+    assert "%" in axes[0].get_xlabel() and "µm" in axes[1].get_xlabel()
+    assert [line.get_label() for line in axes[2].lines] == ["train", "valid"]
+    plt.close(fig)
+
+
+def test_psd_plot_two_heats_keep_their_markers_apart():
+    """Two PSDs on one axes: each heat's D10/D50/D90 labels take the curve's colour and their own height."""
+    from matplotlib.colors import same_color
+    from utils import plotting
+    fig, ax = plt.subplots()
+    plotting.psd_plot(13.0, 31.6, 77.0, ax=ax, label="A")
+    plotting.psd_plot(18.0, 36.4, 77.0, ax=ax, label="B", window=None)
+    curves = [line for line in ax.lines if line.get_gid() == "psd"]
+    labels = [t for t in ax.texts if t.get_text() == "D90"]
+    assert len(curves) == 2 and len(labels) == 2
+    assert labels[0].get_position()[1] != labels[1].get_position()[1]       # same D90, no overprint
+    for curve, label in zip(curves, labels):
+        assert same_color(label.get_color(), curve.get_color())
     plt.close(fig)
 
 
