@@ -8,7 +8,11 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): requirements.txt pyproject.toml tools/lab_overrides.json
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PY) not found); set PY=/path/to/python3.11"; exit 1; }
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || { \
+	  rm -rf $(VENV); echo "creating $(VENV) with $(PY)"; \
+	  $(PY) -m venv $(VENV) && $(BIN)/python -m pip --version >/dev/null 2>&1 || { rm -rf $(VENV); \
+	    echo "'$(PY) -m venv' could not make a virtual environment with pip. On Debian/Ubuntu install the"; \
+	    echo "venv package of your Python (sudo apt install python3.11-venv), then run make again."; exit 1; }; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
@@ -23,8 +27,10 @@ LAB_ARGS ?=
 lab: $(STAMP)  ## open JupyterLab at the course start page (README.md, rendered, with the course map)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS) README.md
 
+# nbval re-executes every notebook and compares its text outputs, numbers up to floating-point noise
+# (conftest.py, tests/tolerance.py); -n auto --dist loadfile runs one notebook per CPU core.
 test: $(STAMP)  ## unit tests, notebook checks, nbval over every day, lint
-	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:randomly
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg -p no:randomly
 
 student: $(STAMP)  ## student edition (solutions -> empty exercise cells) into build/student/; DAY=N for one day
 	$(BIN)/python tools/make_student.py $(if $(DAY),--day $(DAY))

@@ -85,3 +85,21 @@ def test_xy_unknown_target_and_feature():
         data.xy(df, "yield")
     with pytest.raises(ValueError, match="qc_grade"):
         data.xy(df, "d50_um", features=["qc_grade"])
+
+
+def test_crlf_dataset_names_cause_and_fix(tmp_path, monkeypatch):
+    """A Windows clone that converted line endings gets told so, and how to restore the file."""
+    crlf = tmp_path / "atomizer_batches.csv"
+    crlf.write_bytes(data.RAW_FILE.read_bytes().replace(b"\n", b"\r\n"))
+    monkeypatch.setattr(data, "RAW_FILE", crlf)
+    with pytest.raises(ValueError, match=r"Windows line endings \(CRLF\).*\.gitattributes.*git checkout"):
+        data.load_raw(crlf)
+
+
+def test_gitattributes_keep_the_dataset_byte_exact():
+    import subprocess
+    r = subprocess.run(["git", "check-attr", "text", "data/atomizer_batches.csv"], cwd=data.RAW_FILE.parents[1],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert r.stdout.strip().endswith("text: unset"), r.stdout

@@ -22,7 +22,9 @@ def seed_everything(seed: int = 42, threads: int = 1) -> None:
     deterministic algorithms, so every run prints the same numbers, fast on a small laptop
     (introduced in day1_overview/00_setup_check). Torch is seeded when it is already imported
     (import torch or utils.train first, as the setup cells of Days 5–6 do), so notebooks without
-    deep learning do not pay for importing it."""
+    deep learning do not pay for importing it. Torch's default dtype becomes float64
+    (day5_deep/01_tensors_to_mlp says why): float32 round-off differs between CPUs' math kernels and
+    grows during training, so float32 runs end a few % apart on different laptops; float64 runs agree."""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(threads)   # multi-threaded BLAS is slower on 2 cores and may reorder sums
@@ -34,6 +36,7 @@ def seed_everything(seed: int = 42, threads: int = 1) -> None:
     if torch is None:
         return
     torch.manual_seed(seed)
+    torch.set_default_dtype(torch.float64)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(threads)
     if torch.backends.cudnn.is_available():

@@ -51,6 +51,12 @@ def load_raw(path=None, check: bool = True) -> pd.DataFrame:
         raise FileNotFoundError(f"data file {path} is missing; regenerate it from the repository "
                                 f"root with: {REGENERATE}")
     if check and path.resolve() == RAW_FILE.resolve() and sha256(path) != RAW_SHA256:
+        raw = path.read_bytes()
+        if b"\r\n" in raw and hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest() == RAW_SHA256:
+            raise ValueError(f"data file {path} has Windows line endings (CRLF): git or an editor converted "
+                             "it. The repository's .gitattributes keeps data/*.csv byte-exact; restore it with "
+                             "`git rm --cached -q data/atomizer_batches.csv && git checkout -- data/` "
+                             f"(or regenerate it: {REGENERATE}).")
         raise ValueError(f"data file {path} has been altered (SHA-256 differs from the shipped "
                          f"file); restore it with `git checkout -- data/` or: {REGENERATE}")
     df = pd.read_csv(path, dtype={"hall_flow_s_50g": str})

@@ -31,10 +31,10 @@ def pick_device(verbose: bool = True) -> torch.device:
 
 
 def to_tensor(a) -> torch.Tensor:
-    """float32 tensor from an array, DataFrame or Series (2-D for targets with one column); copies,
-    so read-only pandas buffers never reach torch."""
-    a = np.array(a, dtype=np.float32)
-    return torch.from_numpy(a.reshape(-1, 1) if a.ndim == 1 else a)
+    """Tensor of torch's default dtype (float64 after ``seed_everything``) from an array, DataFrame or
+    Series (2-D for targets with one column); copies, so read-only pandas buffers never reach torch."""
+    a = torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.get_default_dtype())
+    return a.reshape(-1, 1) if a.ndim == 1 else a
 
 
 def make_loader(X, y, batch_size: int = 64, shuffle: bool = True, seed: int = 0):
