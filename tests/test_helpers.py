@@ -106,3 +106,26 @@ def test_train_helpers_fit_a_line():
     assert r(torch.zeros(4, 3)).shape == (4, 2)
     with pytest.raises(ValueError, match="optimizer"):
         train.fit(m, train.make_loader(X, y), epochs=1, optimizer="lion")
+
+
+@pytest.mark.parametrize("predict, words", [
+    (lambda s: plant.expected(s).iloc[:-1], "rows for"),                                     # one row short
+    (lambda s: plant.expected(s).assign(yield_15_45_pct=np.nan), "NaN"),                     # an unfitted model
+    (lambda s: plant.expected(s).to_numpy(), "DataFrame"),                                   # not a table
+])
+def test_search_rejects_bad_predictions(predict, words):
+    with pytest.raises(ValueError, match=words):
+        optimize.search(predict, plant.TASK, n_random=10, n_rounds=1)
+
+
+def test_torch_trains_in_float64_after_seed_everything():
+    """float64 keeps the printed numbers identical across CPUs' math kernels (README, 재현성)."""
+    import torch
+    from utils import train
+    seed_everything(0)
+    assert torch.get_default_dtype() == torch.float64
+    ro = pd.Series([1.0, 2.0]).to_numpy()
+    ro.flags.writeable = False
+    t = train.to_tensor(ro)
+    assert t.dtype == torch.float64 and t.shape == (2, 1)
+    assert train.MLP(3)(torch.zeros(1, 3)).dtype == torch.float64

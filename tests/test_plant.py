@@ -167,3 +167,21 @@ def test_report_row():
     assert 0.5 < r["ratio"].iloc[0] < 0.95
     x, _ = T.true_optimum()
     assert T.report(x)["ratio"].iloc[0] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_feasible_checks_the_task_bounds():
+    with pytest.raises(ValueError, match="gas_pressure_mpa"):
+        plant.TASK.feasible({**plant.TASK.standard_recipe, "gas_pressure_mpa": 7.0})
+
+
+def test_true_optimum_follows_edited_bounds():
+    """The cache is keyed by the task's content: narrowing a bound gives a new optimum inside it."""
+    import copy
+    T = copy.deepcopy(plant.TASK)
+    x_full, best_full = T.true_optimum()
+    T.bounds["gas_temp_c"] = (20.0, 100.0)
+    x, best = T.true_optimum()
+    assert x["gas_temp_c"] <= 100.0 + 1e-9 and best <= best_full + 1e-9
+    assert x_full["gas_temp_c"] > 100.0          # the full task's optimum used hot gas
+    x["gas_temp_c"] = -1.0                       # a caller editing the result does not edit the cache
+    assert T.true_optimum()[0]["gas_temp_c"] >= 20.0

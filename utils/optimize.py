@@ -31,9 +31,20 @@ def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int
         for k, v in zip(disc, combo):
             decision[k] = v
         out = predict(task.settings(decision))
+        if not isinstance(out, pd.DataFrame):
+            raise ValueError(f"predict() must return a DataFrame with the columns {task.target!r}, sphericity, "
+                             f"oxygen_ppm and gas_consumption_kg; got {type(out).__name__}.")
         if task.target not in out:
             raise ValueError(f"predict() must return the target column {task.target!r}; got {list(out.columns)}.")
-        return (out[task.target] - task.penalty(out)).to_numpy(float)
+        if len(out) != len(decision):
+            raise ValueError(f"predict() returned {len(out)} rows for {len(decision)} settings rows; it must "
+                             "return one row per settings row, in the same order.")
+        val = (out[task.target] - task.penalty(out)).to_numpy(float)
+        if not np.isfinite(val).all():
+            raise ValueError(f"predict() returned NaN or infinite values (e.g. for settings "
+                             f"{decision.iloc[int(np.argmin(np.isfinite(val)))].round(3).to_dict()}); check that "
+                             "the model was fitted and gets the columns it was trained on.")
+        return val
 
     best_val, best = -np.inf, None
     for combo in itertools.product(*[task.bounds[k] for k in disc]):

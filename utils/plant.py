@@ -332,7 +332,9 @@ class Task:
         return out[["sphericity", "oxygen_ppm", "gas_consumption_kg"]]
 
     def feasible(self, settings) -> pd.Series:
-        """True where all constraints hold (noise-free): sphericity, oxygen spec, gas budget."""
+        """True where all constraints hold (noise-free): sphericity, oxygen spec, gas budget. Settings
+        outside the task bounds raise a ValueError, as in ``objective``."""
+        self._check_bounds(self.settings(settings))
         c = self.constraint_values(settings)
         ok = ((c["sphericity"] >= self.min_sphericity) & (c["oxygen_ppm"] <= self.max_oxygen_ppm)
               & (c["gas_consumption_kg"] <= self.max_gas_kg))
@@ -381,11 +383,13 @@ _OPT_CACHE: dict = {}
 
 
 def _true_optimum(task: Task):
-    if id(task) not in _OPT_CACHE:
+    key = repr(task)   # by content: a task whose bounds or constraints were edited is searched again
+    if key not in _OPT_CACHE:
         from .optimize import search
         x, _ = search(expected, task, seed=12345)
-        _OPT_CACHE[id(task)] = (x, float(task.objective(x.to_dict()).iloc[0]))
-    return _OPT_CACHE[id(task)]
+        _OPT_CACHE[key] = (x.copy(), float(task.objective(x.to_dict()).iloc[0]))
+    x, best = _OPT_CACHE[key]
+    return x.copy(), best
 
 
 TASK = Task()
