@@ -22,8 +22,11 @@ def settings(**change):
     ({"alloy": "Ti-6Al-4V"}, ["alloy", "Ti-6Al-4V", "316L"]),             # unnormalized label
     ({"gas": "He"}, ["gas", "He", "Ar"]),
     ({"atomizer": "VIGA-3"}, ["atomizer", "VIGA-3"]),
-    ({"alloy": "Ti64", "gas": "N2"}, ["gas", "Ti64", "Ar"]),
-    ({"alloy": "Ti64", "melt_flow_kg_min": 12.0}, ["melt_flow_kg_min", "Ti64", "8"]),
+    ({"alloy": "Ti64", "atomizer": "EIGA", "melt_flow_kg_min": 1.0, "gas": "N2"}, ["gas", "Ti64", "Ar"]),
+    ({"alloy": "Ti64", "atomizer": "EIGA", "melt_flow_kg_min": 3.0}, ["melt_flow_kg_min", "Ti64", "EIGA", "2"]),
+    ({"alloy": "Ti64"}, ["atomizer", "Ti64", "EIGA"]),                   # reactive: crucible-free only
+    ({"atomizer": "EIGA"}, ["atomizer", "316L", "VIGA-1"]),
+    ({"melt_flow_kg_min": 1.0}, ["melt_flow_kg_min", "VIGA-1", "2"]),
     ({"gas_temp_c": np.nan}, ["gas_temp_c", "NaN"]),
     ({"superheat_c": "hot"}, ["superheat_c", "numeric"]),
 ])

@@ -18,7 +18,10 @@ def stepwise():
     """The Day 2 cleaning written out step by step (same order as 01_cleaning.ipynb), with counts."""
     raw = data.load_raw()
     counts = {"raw": len(raw), "duplicates": int(raw.duplicated().sum())}
-    df = raw.drop_duplicates().copy()
+    df = raw.drop_duplicates()
+    aborted = df[plant.OUTCOMES].isna().all(axis=1)          # the pour left the window: no powder
+    counts["aborted"] = int(aborted.sum())
+    df = df[~aborted].copy()
     for col, mapping in (("alloy", data.ALLOY_LABELS), ("gas", data.GAS_LABELS)):
         key = df[col].astype(str).str.strip()
         df[col] = key.str.lower().map(mapping).fillna(key)
@@ -47,9 +50,9 @@ def test_stepwise_cleaning_equals_load_clean(stepwise, clean):
 
 def test_row_count_follows_the_steps(stepwise, clean):
     _, c = stepwise
-    expected_rows = c["raw"] - c["duplicates"] - c["negative_flow"] - c["incomplete_settings"]
+    expected_rows = c["raw"] - c["duplicates"] - c["aborted"] - c["negative_flow"] - c["incomplete_settings"]
     assert len(clean) == expected_rows
-    assert c["duplicates"] > 0 and c["negative_flow"] > 0 and c["incomplete_settings"] > 0
+    assert c["duplicates"] > 0 and c["aborted"] > 0 and c["negative_flow"] > 0 and c["incomplete_settings"] > 0
 
 
 def test_no_defects_left(clean):

@@ -17,7 +17,7 @@ from . import plant
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 RAW_FILE = DATA_DIR / "atomizer_batches.csv"
-RAW_SHA256 = "f032c76820db4d055adea9b3e217cc7a043c98501717aecbdac3757b99069dd9"
+RAW_SHA256 = "6ace8d6440a4f0bec0aa0986a7981f0f06d6cf8aeb964ea7f2a43e93fdc3b115"
 REGENERATE = "python -m utils.plant --out data/atomizer_batches.csv"
 
 CATEGORICAL = ["alloy", "atomizer", "gas"]
@@ -81,7 +81,8 @@ def clean(raw: pd.DataFrame, keep_qc_grade: bool = False) -> pd.DataFrame:
     """The Day 2 cleaning of a raw table (day2_preprocessing/01_cleaning.ipynb derives each step;
     also for fresh ``plant.history()`` tables):
 
-    1. drop duplicated uploads;  2. normalize alloy and gas labels;
+    1. drop duplicated uploads and aborted heats (no powder: every outcome missing, the pour left
+       ``plant.POUR_WINDOW_M_S``);  2. normalize alloy and gas labels;
     3. convert the pressures logged in bar (values above the plant's 6 MPa) to MPa;
     4. drop heats with an impossible recipe value (negative melt flow) or a missing setting;
        set impossible measurements to NaN (sphericity > 1) and swap back D10/D90 where D10 > D90;
@@ -92,7 +93,8 @@ def clean(raw: pd.DataFrame, keep_qc_grade: bool = False) -> pd.DataFrame:
     missing = [c for c in RAW_COLUMNS if c not in raw.columns]
     if missing:
         raise ValueError(f"clean() needs the raw columns {missing}; pass a table from load_raw() or plant.history().")
-    df = raw.drop_duplicates().copy()
+    df = raw.drop_duplicates()
+    df = df[df[plant.OUTCOMES].notna().any(axis=1)].copy()
     df["hall_flow_s_50g"] = df["hall_flow_s_50g"].astype(str)
     df["alloy"] = normalize_labels(df["alloy"], ALLOY_LABELS)
     df["gas"] = normalize_labels(df["gas"], GAS_LABELS)
@@ -142,19 +144,11 @@ def add_physics_features(df: pd.DataFrame) -> pd.DataFrame:
     gas velocity ``gas_velocity_m_s``, ``weber_est`` and log transforms ``log_*`` of the main settings."""
     out = df.copy()
     s = out[plant.SETTINGS]
-    gp = {k: s["gas"].map({g: v[k] for g, v in plant.GAS_PROPS.items()}).to_numpy(float)
-          for k in ("gamma", "R")}
-    ap = {k: s["alloy"].map({a: v[k] for a, v in plant.ALLOY_PROPS.items()}).to_numpy(float)
-          for k in ("rho", "sigma")}
-    P0 = s["gas_pressure_mpa"].to_numpy(float) * 1e6
-    T0 = s["gas_temp_c"].to_numpy(float) + 273.15
-    g, R = gp["gamma"], gp["R"]
-    G = P0 * np.sqrt(g / (R * T0)) * (2 / (g + 1)) ** ((g + 1) / (2 * (g - 1)))
+    jet = plant.gas_jet(s)                    # validates the settings (clear errors) and uses the plant's physics
     nominal_slit_area_m2 = 30e-6
-    out["gmr_est"] = G * nominal_slit_area_m2 / (s["melt_flow_kg_min"].to_numpy(float) / 60.0)
-    v = np.sqrt(2 * g / (g - 1) * R * T0 * (1 - (plant.P_AMBIENT_PA / P0) ** ((g - 1) / g)))
-    out["gas_velocity_m_s"] = v
-    out["weber_est"] = ap["rho"] * v ** 2 * s["nozzle_diameter_mm"].to_numpy(float) * 1e-3 / ap["sigma"]
+    out["gmr_est"] = jet["G_star"] * nominal_slit_area_m2 / (s["melt_flow_kg_min"].astype(float) / 60.0)
+    out["gas_velocity_m_s"] = v = jet["V_g"]
+    out["weber_est"] = jet["rho"] * v ** 2 * s["nozzle_diameter_mm"].astype(float) * 1e-3 / jet["sigma"]
     for c in ("gas_pressure_mpa", "gas_temp_c", "melt_flow_kg_min", "superheat_c", "nozzle_diameter_mm"):
         out[f"log_{c}"] = np.log(s[c].astype(float) + (273.15 if c == "gas_temp_c" else 0.0))
     out["log_gmr_est"] = np.log(out["gmr_est"])

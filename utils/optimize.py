@@ -12,6 +12,8 @@ import itertools
 import numpy as np
 import pandas as pd
 
+FAILED_HEAT_SCORE = -100.0   # the score of settings whose heat fails (utils.plant.POUR_WINDOW_M_S)
+
 
 def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int = 400, seed: int = 0):
     """Best decision values (a Series over ``task.bounds``) and their predicted penalized objective.
@@ -19,6 +21,7 @@ def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int
     ``predict(settings: DataFrame) -> DataFrame`` must return the task's target column and the
     constraint columns (sphericity, oxygen_ppm, gas_consumption_kg), one row per settings row;
     ``utils.plant.expected`` is one such function, a fitted multi-output model wrapped is another.
+    Settings outside the task's pour window (``task.pour_ok``) score FAILED_HEAT_SCORE: the heat fails.
     """
     cont = [k for k, b in task.bounds.items() if isinstance(b, tuple)]
     disc = [k for k, b in task.bounds.items() if not isinstance(b, tuple)]
@@ -40,6 +43,8 @@ def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int
             raise ValueError(f"predict() returned {len(out)} rows for {len(decision)} settings rows; it must "
                              "return one row per settings row, in the same order.")
         val = (out[task.target] - task.penalty(out)).to_numpy(float)
+        pours = task.pour_ok(decision) if hasattr(task, "pour_ok") else np.ones(len(val), bool)
+        val = np.where(pours, val, FAILED_HEAT_SCORE)      # a heat outside the pour window fails
         if not np.isfinite(val).all():
             raise ValueError(f"predict() returned NaN or infinite values (e.g. for settings "
                              f"{decision.iloc[int(np.argmin(np.isfinite(val)))].round(3).to_dict()}); check that "

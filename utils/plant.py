@@ -17,11 +17,13 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from .optimize import FAILED_HEAT_SCORE   # the score search() gives a failed heat
+
 # --------------------------------------------------------------------------------------------
 # Columns and ranges
 # --------------------------------------------------------------------------------------------
 ALLOYS = ("316L", "IN718", "Ti64", "AlSi10Mg")
-ATOMIZERS = ("VIGA-1", "VIGA-2")
+ATOMIZERS = ("VIGA-1", "VIGA-2", "EIGA")   # two close-coupled VIGA units; a crucible-free EIGA unit for Ti64
 GASES = ("Ar", "N2")
 NOZZLE_SIZES_MM = (2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0)
 
@@ -29,12 +31,14 @@ NOZZLE_SIZES_MM = (2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0)
 RANGES = {
     "gas_pressure_mpa": (1.5, 6.0),
     "gas_temp_c": (20.0, 350.0),
-    "melt_flow_kg_min": (2.0, 16.0),
+    "melt_flow_kg_min": (0.5, 16.0),
     "superheat_c": (50.0, 300.0),
     "chamber_o2_ppm": (10.0, 800.0),
     "nozzle_hours": (0.0, 500.0),
 }
-TI64_MAX_MELT_FLOW = 8.0  # kg/min: the Ti64 cold-wall crucible cannot pour faster
+TI64_MAX_MELT_FLOW = 2.0  # kg/min: Ti64 is melted off a rotating electrode (EIGA), 0.5–2 kg/min
+VIGA_MELT_FLOW = (2.0, 16.0)   # kg/min through a VIGA crucible's bore
+POUR_WINDOW_M_S = (1.0, 3.5)   # melt velocity in a VIGA bore: slower freezes off, faster floods the nozzle
 
 SETTINGS = [
     "alloy", "atomizer", "gas", "gas_pressure_mpa", "gas_temp_c", "melt_flow_kg_min",
@@ -66,7 +70,7 @@ ALLOY_PROPS = {
 #: oxygen specification limit [ppm], base sphericity
 ALLOY_QUALITY = {
     "316L": dict(o2_bulk=250.0, o2_surf=120.0, o2_spec=800.0, sph=0.935),
-    "IN718": dict(o2_bulk=120.0, o2_surf=100.0, o2_spec=500.0, sph=0.94),
+    "IN718": dict(o2_bulk=35.0, o2_surf=50.0, o2_spec=500.0, sph=0.94),
     "Ti64": dict(o2_bulk=700.0, o2_surf=260.0, o2_spec=1300.0, sph=0.95),
     "AlSi10Mg": dict(o2_bulk=180.0, o2_surf=300.0, o2_spec=1200.0, sph=0.88),
 }
@@ -75,15 +79,25 @@ GAS_PROPS = {
     "Ar": dict(gamma=5.0 / 3.0, R=208.13, nu=1.36e-5),
     "N2": dict(gamma=1.4, R=296.80, nu=1.52e-5),
 }
-#            Lubanska K, gas-slit area [m2], discharge coeff., base sigma_g
+#            Lubanska K, gas-slit area [m2], discharge coeff., base sigma_g, mass of one heat [kg]
 ATOMIZER_PROPS = {
-    "VIGA-1": dict(K=46.0, A_gas=30e-6, Cd=0.90, sg=1.80),
-    "VIGA-2": dict(K=42.0, A_gas=34e-6, Cd=0.85, sg=1.92),
+    "VIGA-1": dict(K=46.0, A_gas=30e-6, Cd=0.90, sg=1.98, heat_kg=250.0),
+    "VIGA-2": dict(K=42.0, A_gas=34e-6, Cd=0.85, sg=2.08, heat_kg=250.0),
+    "EIGA": dict(K=60.0, A_gas=12e-6, Cd=0.85, sg=2.05, heat_kg=35.0),   # free-fall stream: weaker coupling
 }
+#: size floor d_min [µm] per alloy (Ar; N2 x 1.1): above some gas-to-metal ratio d50 hardly falls further
+#: (Ünal 2007; Antipas 2012) [E]
+D50_FLOOR_UM = {"316L": 16.0, "IN718": 20.5, "Ti64": 37.0, "AlSi10Mg": 20.0}
+RHO_REF = 6900.0         # 316L: the volumetric gas-to-metal correction is 1 for 316L
 P_AMBIENT_PA = 0.1e6
 GMR_BETA = 0.40          # empirical GMR^-beta factor on top of Lubanska [E]
 NOZZLE_WEAR_PER_H = 1.2e-3   # relative growth of the effective melt-nozzle diameter per hour [E]
 CLASSIFIER_LOSS = 0.04   # fraction of a sieve cut lost in classification [E]
+VOLUMETRIC_BETA = 0.65   # d50 ~ (rho_m / rho_316L)^-0.65: the gas grips a light melt less than its mass GMR says [E]
+FINES_CUTOFF_UM = 9.0    # fines this size and below leave with the gas (cyclone/filter): d_c of 1 - exp(-(d/d_c)^2) [E]
+SKULL_LOSS = 0.03        # skull and overspray, fraction of the charge; more at low superheat [E]
+SATELLITE_BASE = 0.08    # fraction of the 15–45 µm mass bound into satellites/agglomerates (moves oversize) [E]
+AGGREGATION_SUPERHEAT_C = 180.0   # above this superheat fines aggregate (Urionabarrenetxea 2021) [E]
 HEAT_MASS_KG = 250.0     # one heat (batch) [E]
 R_UNIVERSAL = 8.314
 
@@ -101,7 +115,7 @@ NOISE_OXYGEN_PPM = 15.0       # analyser noise
 NOISE_HALL_S = 0.4            # Hall-flow timing noise [s]
 NOISE_DENSITY = 0.03          # apparent density [g/cm3]
 NOISE_GAS_REL = 0.02          # gas-meter noise
-NO_FLOW_LIMIT_S = 35.0        # slower than this: the powder does not flow through the Hall funnel
+NO_FLOW_LIMIT_S = 40.0        # slower than this: the powder does not flow through the Hall funnel
 
 Z90 = 1.2815515655446004      # standard-normal quantile for D10/D90
 
@@ -143,10 +157,19 @@ def _validate(settings: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         raise ValueError(f"column 'nozzle_diameter_mm': {s['nozzle_diameter_mm'][bad].iloc[0]:g} mm is "
                          f"not a nozzle the plant has; allowed sizes are {list(NOZZLE_SIZES_MM)} mm.")
-    ti_fast = (s["alloy"] == "Ti64") & (s["melt_flow_kg_min"] > TI64_MAX_MELT_FLOW)
-    if ti_fast.any():
-        raise ValueError(f"column 'melt_flow_kg_min': {s['melt_flow_kg_min'][ti_fast].iloc[0]:g} kg/min "
-                         f"is outside the range for Ti64 [2, {TI64_MAX_MELT_FLOW:g}] kg/min.")
+    ti, eiga = (s["alloy"] == "Ti64").to_numpy(), (s["atomizer"] == "EIGA").to_numpy()
+    if (ti != eiga).any():
+        i = int(np.flatnonzero(ti != eiga)[0])
+        raise ValueError(f"column 'atomizer': {s['alloy'].iloc[i]} on {s['atomizer'].iloc[i]!r}: Ti64 is reactive and "
+                         "is atomized crucible-free on the 'EIGA' unit; the other alloys use 'VIGA-1' or 'VIGA-2'.")
+    flow = s["melt_flow_kg_min"].to_numpy()
+    lo, hi = np.where(eiga, RANGES["melt_flow_kg_min"][0], VIGA_MELT_FLOW[0]), np.where(eiga, TI64_MAX_MELT_FLOW,
+                                                                                          VIGA_MELT_FLOW[1])
+    bad = (flow < lo) | (flow > hi)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"column 'melt_flow_kg_min': {flow[i]:g} kg/min is outside the range for "
+                         f"{s['alloy'].iloc[i]} on {s['atomizer'].iloc[i]} [{lo[i]:g}, {hi[i]:g}] kg/min.")
     ti_n2 = (s["alloy"] == "Ti64") & (s["gas"] == "N2")
     if ti_n2.any():
         raise ValueError("column 'gas': Ti64 must be atomized with 'Ar' (N2 forms titanium nitrides).")
@@ -163,13 +186,56 @@ def _col(s: pd.DataFrame, table: dict, key: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # Physics
 # --------------------------------------------------------------------------------------------
+def pour_velocity(settings: pd.DataFrame) -> np.ndarray:
+    """Melt velocity in the VIGA crucible's bore [m/s], ṁ / (ρ·π·d²/4); NaN on the crucible-free EIGA unit.
+    Outside POUR_WINDOW_M_S the heat fails (introduced in day2_preprocessing/01_cleaning)."""
+    s = _validate(settings)
+    return _pour_velocity(s)
+
+
+def _pour_velocity(s: pd.DataFrame) -> np.ndarray:
+    area = np.pi / 4.0 * (s["nozzle_diameter_mm"].to_numpy() * 1e-3) ** 2
+    v = s["melt_flow_kg_min"].to_numpy() / 60.0 / (_col(s, ALLOY_PROPS, "rho") * area)
+    return np.where(s["atomizer"].to_numpy() == "EIGA", np.nan, v)
+
+
+def heat_fails(settings: pd.DataFrame) -> np.ndarray:
+    """True where the pour velocity leaves POUR_WINDOW_M_S: the stream freezes off in the bore (too slow)
+    or floods the gas nozzle (too fast); such a heat makes no powder and its outcomes are NaN."""
+    return _fails(_validate(settings))
+
+
+def _fails(s: pd.DataFrame) -> np.ndarray:
+    v = _pour_velocity(s)
+    return (v < POUR_WINDOW_M_S[0]) | (v > POUR_WINDOW_M_S[1])
+
+
+def gas_jet(settings: pd.DataFrame) -> pd.DataFrame:
+    """Choked-nozzle gas mass flux ``G_star`` [kg/(s·m²)] and fully expanded gas velocity ``V_g`` [m/s],
+    with the melt's ``rho`` [kg/m³] and ``sigma`` [N/m] near liquidus, for validated settings (the physics features of
+    day2_preprocessing/02_features_and_splits)."""
+    s = _validate(settings)
+    G_star, V_g = _gas(s)
+    return pd.DataFrame({"G_star": G_star, "V_g": V_g, "rho": _col(s, ALLOY_PROPS, "rho"),
+                         "sigma": _col(s, ALLOY_PROPS, "sigma")}, index=settings.index)
+
+
+def _gas(s: pd.DataFrame):
+    """(G*, V_g): ideal gas through a choked nozzle from stagnation pressure and temperature."""
+    P0 = s["gas_pressure_mpa"].to_numpy() * 1e6
+    T0 = s["gas_temp_c"].to_numpy() + 273.15
+    gamma, Rg = _col(s, GAS_PROPS, "gamma"), _col(s, GAS_PROPS, "R")
+    G_star = P0 * np.sqrt(gamma / (Rg * T0)) * (2.0 / (gamma + 1.0)) ** ((gamma + 1.0) / (2.0 * (gamma - 1.0)))
+    V_g = np.sqrt(2.0 * gamma / (gamma - 1.0) * Rg * T0 * (1.0 - (P_AMBIENT_PA / P0) ** ((gamma - 1.0) / gamma)))
+    return G_star, V_g
+
+
 def _latent(s: pd.DataFrame) -> dict:
     """Noise-free intermediate quantities (gas velocity, GMR, Weber number, d50, sigma_g, ...)."""
-    P0 = s["gas_pressure_mpa"].to_numpy() * 1e6
     T0 = s["gas_temp_c"].to_numpy() + 273.15
     mdot_m = s["melt_flow_kg_min"].to_numpy() / 60.0
     dT = s["superheat_c"].to_numpy()
-    gamma, Rg, nu_g = (_col(s, GAS_PROPS, k) for k in ("gamma", "R", "nu"))
+    nu_g = _col(s, GAS_PROPS, "nu")
     T_L, rho, sig_L, dsig, eta_L, Ea = (_col(s, ALLOY_PROPS, k)
                                         for k in ("T_L", "rho", "sigma", "dsig", "eta", "Ea"))
     K, A_gas, Cd, sg0 = (_col(s, ATOMIZER_PROPS, k) for k in ("K", "A_gas", "Cd", "sg"))
@@ -178,44 +244,77 @@ def _latent(s: pd.DataFrame) -> dict:
     sigma_m = sig_L + dsig * dT
     eta_m = eta_L * np.exp(Ea / R_UNIVERSAL * (1.0 / T_melt - 1.0 / T_L))
     nu_m = eta_m / rho
-    G_star = P0 * np.sqrt(gamma / (Rg * T0)) * (2.0 / (gamma + 1.0)) ** ((gamma + 1.0) / (2.0 * (gamma - 1.0)))
+    G_star, V_g = _gas(s)
     mdot_g = Cd * A_gas * G_star
-    V_g = np.sqrt(2.0 * gamma / (gamma - 1.0) * Rg * T0 * (1.0 - (P_AMBIENT_PA / P0) ** ((gamma - 1.0) / gamma)))
     gmr = mdot_g / mdot_m
     d0 = s["nozzle_diameter_mm"].to_numpy() * 1e-3 * (1.0 + NOZZLE_WEAR_PER_H * s["nozzle_hours"].to_numpy())
     we = rho * V_g ** 2 * d0 / sigma_m
-    d50 = K * d0 * np.sqrt(nu_m / nu_g / we * (1.0 + 1.0 / gmr)) * (gmr / 2.0) ** (-GMR_BETA) * 1e6
-    sigma_g = sg0 + 0.22 * (1.0 / gmr - 0.5) + 0.0012 * (dT - 150.0) - 0.0004 * (T0 - 293.15)
-    sigma_g = np.clip(sigma_g, 1.55, 2.6)
+    d50_free = (K * d0 * np.sqrt(nu_m / nu_g / we * (1.0 + 1.0 / gmr)) * (gmr / 2.0) ** (-GMR_BETA)
+                * (rho / RHO_REF) ** (-VOLUMETRIC_BETA) * 1e6)
+    d_min = s["alloy"].map(D50_FLOOR_UM).to_numpy(float) * np.where(s["gas"].to_numpy() == "N2", 1.1, 1.0)
+    d50 = np.sqrt(d50_free ** 2 + d_min ** 2)     # a floor: more gas hardly refines below d_min
+    aggregation = np.clip(dT - AGGREGATION_SUPERHEAT_C, 0.0, None) / 100.0
+    sigma_g = (sg0 + 0.22 * (1.0 / gmr - 0.5) + 0.0008 * (dT - 150.0) + 0.25 * aggregation ** 2
+               - 0.0004 * (T0 - 293.15))
+    sigma_g = np.clip(sigma_g, 1.6, 2.8)
     return dict(V_g=V_g, gmr=gmr, we=we, d50=d50, sigma_g=sigma_g, nu_m=nu_m, mdot_g=mdot_g,
-                rho=rho, dT=dT)
+                rho=rho, dT=dT, d_min=d_min, aggregation=aggregation)
+
+
+# Gauss–Legendre nodes on [0, 1] for the mass of a size band that the gas carries off
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
+_GL_X, _GL_W = (_GL_X + 1.0) / 2.0, _GL_W / 2.0
+
+
+def _band(d50, ln_sg, lo, hi):
+    """Mass fraction of a log-normal PSD in [lo, hi] µm, and the part of it carried off with the gas."""
+    mass = ndtr((np.log(hi) - np.log(d50)) / ln_sg) - ndtr((np.log(lo) - np.log(d50)) / ln_sg)
+    u = np.log(lo) + (np.log(hi) - np.log(lo)) * _GL_X                 # nodes in ln d
+    z = (u[None, :] - np.log(d50)[:, None]) / ln_sg[:, None]
+    dens = np.exp(-0.5 * z ** 2) / (np.sqrt(2.0 * np.pi) * ln_sg[:, None])
+    lost = (dens * np.exp(-(np.exp(u) / FINES_CUTOFF_UM) ** 2)[None, :]) @ _GL_W * (np.log(hi) - np.log(lo))
+    return mass, lost
 
 
 def _outcomes(s, d50, sigma_g, gmr, sph_shift=0.0, o2_factor=1.0):
-    """Outcomes from (d50, sigma_g) and the settings; used noise-free and with batch scatter."""
+    """Outcomes from (d50, sigma_g) and the settings; used noise-free and with batch scatter.
+    Losses: skull/overspray (more at low superheat), fines carried off with the gas, and satellites/
+    agglomerates that bind fines to 15–45 µm particles and move them oversize (more above
+    AGGREGATION_SUPERHEAT_C and with more fines)."""
+    d50 = np.asarray(d50, float) * np.ones(len(s))
+    sigma_g = np.asarray(sigma_g, float) * np.ones(len(s))
     ln_sg = np.log(sigma_g)
     d10 = d50 * np.exp(-Z90 * ln_sg)
     d90 = d50 * np.exp(Z90 * ln_sg)
-
-    def cut(lo, hi):
-        return 100.0 * (1.0 - CLASSIFIER_LOSS) * (
-            ndtr((np.log(hi) - np.log(d50)) / ln_sg) - ndtr((np.log(lo) - np.log(d50)) / ln_sg))
-
     dT = s["superheat_c"].to_numpy()
-    sph = (_col(s, ALLOY_QUALITY, "sph") + 0.025 * np.tanh((dT - 120.0) / 80.0)
-           + 0.015 * np.tanh(gmr - 1.5) - 0.0006 * (d50 - 30.0) + sph_shift)
+    aggregation = np.clip(dT - AGGREGATION_SUPERHEAT_C, 0.0, None) / 100.0
+    fines = ndtr((np.log(10.0) - np.log(d50)) / ln_sg)                     # mass fraction below 10 µm
+    satellites = np.clip(SATELLITE_BASE + 0.5 * fines * (1.0 + 3.0 * aggregation), 0.0, 0.6)
+    kept = (1.0 - SKULL_LOSS - 0.05 * np.exp(-(dT - 50.0) / 40.0)) * (1.0 - CLASSIFIER_LOSS)
+    m_fine, lost_fine = _band(d50, ln_sg, 15.0, 45.0)
+    m_coarse = ndtr((np.log(106.0) - np.log(d50)) / ln_sg) - ndtr((np.log(45.0) - np.log(d50)) / ln_sg)
+    cut_fine = (m_fine - lost_fine) * (1.0 - satellites)
+    y_15_45 = 100.0 * kept * cut_fine
+    y_45_106 = 100.0 * kept * (m_coarse + 0.5 * satellites * (m_fine - lost_fine))
+
+    sph = (_col(s, ALLOY_QUALITY, "sph") + 0.025 * np.tanh((dT - 100.0) / 60.0) - 0.05 * aggregation ** 1.5
+           + 0.015 * np.tanh(gmr - 1.5) - 0.0006 * (d50 - 30.0) - 0.08 * (satellites - SATELLITE_BASE) + sph_shift)
     sph = np.clip(sph, 0.60, 0.995)
     o2 = (_col(s, ALLOY_QUALITY, "o2_bulk")
           + o2_factor * _col(s, ALLOY_QUALITY, "o2_surf") * (1.0 + s["chamber_o2_ppm"].to_numpy() / 150.0)
           * (30.0 / d50))
     rho = _col(s, ALLOY_PROPS, "rho")
-    hall = 15.0 * (7900.0 / rho) ** 0.3 * (30.0 / d50) ** 0.8 * np.sqrt(0.20 / np.clip(sph - 0.75, 0.01, None))
+    d_cut = 26.0 * (d50 / 26.0) ** 0.3          # the 15–45 µm cut is coarser when its parent powder is
+    hall = (14.0 * (7900.0 / rho) ** 1.35 * (26.0 / d_cut) ** 0.8 * np.sqrt(0.19 / np.clip(sph - 0.75, 0.01, None))
+            * (1.0 + 1.5 * (satellites - SATELLITE_BASE)))
     packing = 0.58 + 0.6 * (sph - 0.93) + 0.05 * (sigma_g - 1.9) - 0.0008 * (30.0 - d50).clip(0)
     app_density = rho / 1000.0 * packing
-    gas_kg = gmr * HEAT_MASS_KG
-    return dict(d10_um=d10, d50_um=d50, d90_um=d90, yield_15_45_pct=cut(15.0, 45.0),
-                yield_45_106_pct=cut(45.0, 106.0), sphericity=sph, oxygen_ppm=o2,
-                hall_flow_s_50g=hall, apparent_density_g_cm3=app_density, gas_consumption_kg=gas_kg)
+    gas_kg = gmr * _col(s, ATOMIZER_PROPS, "heat_kg")
+    out = dict(d10_um=d10, d50_um=d50, d90_um=d90, yield_15_45_pct=y_15_45,
+               yield_45_106_pct=y_45_106, sphericity=sph, oxygen_ppm=o2,
+               hall_flow_s_50g=hall, apparent_density_g_cm3=app_density, gas_consumption_kg=gas_kg)
+    failed = _fails(s)                       # no powder: every outcome of a failed heat is missing
+    return {k: np.where(failed, np.nan, v) for k, v in out.items()}
 
 
 def _frame(out: dict, index) -> pd.DataFrame:
@@ -332,13 +431,18 @@ class Task:
         return out[["sphericity", "oxygen_ppm", "gas_consumption_kg"]]
 
     def feasible(self, settings) -> pd.Series:
-        """True where all constraints hold (noise-free): sphericity, oxygen spec, gas budget. Settings
-        outside the task bounds raise a ValueError, as in ``objective``."""
-        self._check_bounds(self.settings(settings))
-        c = self.constraint_values(settings)
-        ok = ((c["sphericity"] >= self.min_sphericity) & (c["oxygen_ppm"] <= self.max_oxygen_ppm)
-              & (c["gas_consumption_kg"] <= self.max_gas_kg))
+        """True where all constraints hold (noise-free): the pour window (the heat does not fail),
+        sphericity, oxygen spec, gas budget. Settings outside the task bounds raise a ValueError."""
+        s = self.settings(settings)
+        self._check_bounds(s)
+        c = self.constraint_values(s)
+        ok = (~pd.Series(heat_fails(s), index=c.index) & (c["sphericity"] >= self.min_sphericity)
+              & (c["oxygen_ppm"] <= self.max_oxygen_ppm) & (c["gas_consumption_kg"] <= self.max_gas_kg))
         return ok.rename("feasible")
+
+    def pour_ok(self, settings) -> np.ndarray:
+        """True where the settings pour inside POUR_WINDOW_M_S (a constraint of the task and of search)."""
+        return ~heat_fails(self.settings(settings))
 
     def penalty(self, outcomes: pd.DataFrame) -> pd.Series:
         """Steep penalty for violated constraints, from (measured, predicted or noise-free) outcomes
@@ -351,9 +455,10 @@ class Task:
                 + np.clip(outcomes["gas_consumption_kg"] - self.max_gas_kg, 0, None) * 1.0)
 
     def penalized_objective(self, settings) -> pd.Series:
-        """Noise-free objective minus the constraint penalty (what the true-optimum search maximizes)."""
+        """Noise-free objective minus the constraint penalty (what the true-optimum search maximizes);
+        a failed heat scores FAILED_HEAT_SCORE."""
         out = expected(self.settings(settings))
-        return (out[self.target] - self.penalty(out)).rename("penalized")
+        return (out[self.target] - self.penalty(out)).fillna(FAILED_HEAT_SCORE).rename("penalized")
 
     def true_optimum(self):
         """(best decision values as a Series, best noise-free yield) by global search on the plant.
@@ -402,8 +507,8 @@ TASK = Task()
 RECIPES = {
     "316L": dict(p=2.6, t=20.0, flow=10.0, sh=150.0, noz=4.0, o2=100.0, share=0.36, n2=0.25),
     "IN718": dict(p=3.5, t=40.0, flow=12.5, sh=110.0, noz=5.0, o2=80.0, share=0.26, n2=0.15),
-    "Ti64": dict(p=4.6, t=20.0, flow=7.5, sh=70.0, noz=6.0, o2=50.0, share=0.22, n2=0.0),
-    "AlSi10Mg": dict(p=1.8, t=20.0, flow=5.0, sh=150.0, noz=3.0, o2=150.0, share=0.16, n2=0.30),
+    "Ti64": dict(p=4.6, t=20.0, flow=1.2, sh=70.0, noz=6.0, o2=50.0, share=0.22, n2=0.0),       # on EIGA
+    "AlSi10Mg": dict(p=1.8, t=20.0, flow=4.0, sh=150.0, noz=3.5, o2=150.0, share=0.16, n2=0.30),
 }
 HISTORY_START = "2024-01-02"
 OPERATORS = ("김", "이", "박", "최", "정")
@@ -420,7 +525,7 @@ def history(n_batches: int = 3000, seed: int = 2024) -> pd.DataFrame:
     ts = pd.Timestamp(HISTORY_START) + pd.to_timedelta(np.cumsum(gaps_h), unit="h")
     ts = ts.floor("min")
     alloy = rng.choice(ALLOYS, n, p=[RECIPES[a]["share"] for a in ALLOYS])
-    atomizer = rng.choice(ATOMIZERS, n, p=[0.55, 0.45])
+    atomizer = np.where(alloy == "Ti64", "EIGA", rng.choice(ATOMIZERS[:2], n, p=[0.55, 0.45]))
     r = {k: np.array([RECIPES[a][k] for a in alloy]) for k in ("p", "t", "flow", "sh", "noz", "o2", "n2")}
     gas = np.where(rng.random(n) < r["n2"], "N2", "Ar")
     campaign = rng.random(n) < 0.10   # wider trial campaigns
@@ -441,16 +546,17 @@ def history(n_batches: int = 3000, seed: int = 2024) -> pd.DataFrame:
     t[m] = rng.uniform(20.0, 220.0, m.sum())
     flow[m] = r["flow"][m] * np.exp(0.25 * rng.standard_normal(m.sum()))
     sh[m] = rng.uniform(60.0, 260.0, m.sum())
-    noz[m] = rng.choice([3.0, 3.5, 4.0, 4.5, 5.0], m.sum())
+    noz[m] = np.where(alloy[m] == "Ti64", 6.0, rng.choice([3.0, 3.5, 4.0, 4.5, 5.0], m.sum()))
     ti = alloy == "Ti64"
     p = np.clip(p, 1.5, 6.0)
     t = np.clip(t, 20.0, 350.0)
-    flow = np.clip(flow, 2.0, np.where(ti, TI64_MAX_MELT_FLOW, 16.0))
+    flow = np.clip(flow, np.where(ti, RANGES["melt_flow_kg_min"][0], VIGA_MELT_FLOW[0]),
+                   np.where(ti, TI64_MAX_MELT_FLOW, VIGA_MELT_FLOW[1]))
     sh = np.clip(sh, 50.0, 300.0)
     o2 = np.clip(o2, 10.0, 800.0)
     # --- nozzle wear: hours since the last nozzle change, per atomizer (saw-tooth drift)
     hours = np.zeros(n)
-    dur_h = HEAT_MASS_KG / flow / 60.0
+    dur_h = np.where(atomizer == "EIGA", ATOMIZER_PROPS["EIGA"]["heat_kg"], HEAT_MASS_KG) / flow / 60.0
     for unit in ATOMIZERS:
         idx = np.flatnonzero(atomizer == unit)
         h, life = 0.0, rng.uniform(120.0, 200.0)
@@ -483,7 +589,7 @@ def history(n_batches: int = 3000, seed: int = 2024) -> pd.DataFrame:
         df[k] = df[k].round(d)
     # leakage: the QC grade is assigned after measuring the powder
     y = df["yield_15_45_pct"]
-    df["qc_grade"] = np.where(y >= 55, "A", np.where(y >= 40, "B", "C"))
+    df["qc_grade"] = np.where(y >= 45, "A", np.where(y >= 35, "B", np.where(y.notna(), "C", "")))
     return _add_defects(df, rng)
 
 
@@ -522,7 +628,7 @@ def _add_defects(df: pd.DataFrame, rng) -> pd.DataFrame:
     df.loc[idx[4:], "d90_um"] = d10
     # "no flow" written as a text code (missing not at random)
     hall = df["hall_flow_s_50g"].map(lambda v: "no flow" if pd.isna(v) else f"{v:.1f}")
-    df["hall_flow_s_50g"] = hall
+    df["hall_flow_s_50g"] = hall.where(df["d50_um"].notna(), np.nan)   # an aborted heat has no powder at all
     # duplicated uploads, right after the original
     dup = np.sort(rng.choice(n, int(0.015 * n), replace=False))
     order = np.concatenate([np.arange(n), dup])
