@@ -106,3 +106,23 @@ def test_gitattributes_keep_the_dataset_byte_exact():
     if r.returncode != 0:
         pytest.skip("not a git checkout")
     assert r.stdout.strip().endswith("text: unset"), r.stdout
+
+
+@pytest.mark.parametrize("change,words", [
+    ({"alloy": "Unobtainium"}, ["alloy", "Unobtainium"]),
+    ({"gas_pressure_mpa": -2.0}, ["gas_pressure_mpa", "-2"]),
+])
+def test_physics_features_validate_with_the_plant(change, words):
+    """add_physics_features uses the plant's own gas physics and its validation (no silent NaN or negative GMR)."""
+    with pytest.raises(ValueError) as err:
+        data.add_physics_features(settings(**change))
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_physics_features_match_the_plant():
+    row = settings()
+    f = data.add_physics_features(row).iloc[0]
+    assert f["gas_velocity_m_s"] == pytest.approx(float(plant.gas_jet(row)["V_g"].iloc[0]))
+    permuted = settings(alloy="316L", atomizer="EIGA")        # a hypothetical row from a permutation test
+    assert np.isfinite(data.add_physics_features(permuted)["log_gmr_est"]).all()

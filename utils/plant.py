@@ -123,8 +123,10 @@ Z90 = 1.2815515655446004      # standard-normal quantile for D10/D90
 # --------------------------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------------------------
-def _validate(settings: pd.DataFrame) -> pd.DataFrame:
-    """Check a settings table; return a copy with clean dtypes or raise a ValueError that says why."""
+def _validate(settings: pd.DataFrame, pairing: bool = True) -> pd.DataFrame:
+    """Check a settings table; return a copy with clean dtypes or raise a ValueError that says why.
+    ``pairing=False`` skips the rules that tie alloys to units (Ti64 only on EIGA, per-unit melt flow,
+    no N2 for Ti64): physics features may be computed for such hypothetical rows (e.g. permuted ones)."""
     if not isinstance(settings, pd.DataFrame):
         raise ValueError(f"settings must be a pandas DataFrame with columns {SETTINGS}, "
                          f"got {type(settings).__name__}; wrap one row as pd.DataFrame([row]).")
@@ -157,6 +159,8 @@ def _validate(settings: pd.DataFrame) -> pd.DataFrame:
     if bad.any():
         raise ValueError(f"column 'nozzle_diameter_mm': {s['nozzle_diameter_mm'][bad].iloc[0]:g} mm is "
                          f"not a nozzle the plant has; allowed sizes are {list(NOZZLE_SIZES_MM)} mm.")
+    if not pairing:
+        return s
     ti, eiga = (s["alloy"] == "Ti64").to_numpy(), (s["atomizer"] == "EIGA").to_numpy()
     if (ti != eiga).any():
         i = int(np.flatnonzero(ti != eiga)[0])
@@ -214,7 +218,7 @@ def gas_jet(settings: pd.DataFrame) -> pd.DataFrame:
     """Choked-nozzle gas mass flux ``G_star`` [kg/(s·m²)] and fully expanded gas velocity ``V_g`` [m/s],
     with the melt's ``rho`` [kg/m³] and ``sigma`` [N/m] near liquidus, for validated settings (the physics features of
     day2_preprocessing/02_features_and_splits)."""
-    s = _validate(settings)
+    s = _validate(settings, pairing=False)
     G_star, V_g = _gas(s)
     return pd.DataFrame({"G_star": G_star, "V_g": V_g, "rho": _col(s, ALLOY_PROPS, "rho"),
                          "sigma": _col(s, ALLOY_PROPS, "sigma")}, index=settings.index)
