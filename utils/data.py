@@ -17,7 +17,7 @@ from . import plant
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 RAW_FILE = DATA_DIR / "atomizer_batches.csv"
-RAW_SHA256 = "6ace8d6440a4f0bec0aa0986a7981f0f06d6cf8aeb964ea7f2a43e93fdc3b115"
+RAW_SHA256 = "3235a7750a3662dff6d5e1ebdc9d5d12d6c43fe444c8334cf0a417b50ab08c28"
 REGENERATE = "python -m utils.plant --out data/atomizer_batches.csv"
 
 CATEGORICAL = ["alloy", "atomizer", "gas"]

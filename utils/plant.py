@@ -192,14 +192,19 @@ def _col(s: pd.DataFrame, table: dict, key: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 def pour_velocity(settings: pd.DataFrame) -> np.ndarray:
     """Melt velocity in the VIGA crucible's bore [m/s], ṁ / (ρ·π·d²/4); NaN on the crucible-free EIGA unit.
-    Outside POUR_WINDOW_M_S the heat fails (introduced in day2_preprocessing/01_cleaning)."""
+    Outside POUR_WINDOW_M_S the heat fails (introduced in day1_overview/01_project_overview; Day 2 finds
+    the aborted heats of the history in day2_preprocessing/01_cleaning)."""
     s = _validate(settings)
     return _pour_velocity(s)
 
 
+def _speed(flow_kg_min, rho, bore_mm):
+    """ṁ / (ρ·π·d²/4) [m/s]; the one formula both heat_fails() and Task.pour_ok() use (same rounding)."""
+    return flow_kg_min / 60.0 / (rho * (np.pi / 4.0 * (bore_mm * 1e-3) ** 2))
+
+
 def _pour_velocity(s: pd.DataFrame) -> np.ndarray:
-    area = np.pi / 4.0 * (s["nozzle_diameter_mm"].to_numpy() * 1e-3) ** 2
-    v = s["melt_flow_kg_min"].to_numpy() / 60.0 / (_col(s, ALLOY_PROPS, "rho") * area)
+    v = _speed(s["melt_flow_kg_min"].to_numpy(), _col(s, ALLOY_PROPS, "rho"), s["nozzle_diameter_mm"].to_numpy())
     return np.where(s["atomizer"].to_numpy() == "EIGA", np.nan, v)
 
 
@@ -444,9 +449,15 @@ class Task:
               & (c["oxygen_ppm"] <= self.max_oxygen_ppm) & (c["gas_consumption_kg"] <= self.max_gas_kg))
         return ok.rename("feasible")
 
-    def pour_ok(self, settings) -> np.ndarray:
-        """True where the settings pour inside POUR_WINDOW_M_S (a constraint of the task and of search)."""
-        return ~heat_fails(self.settings(settings))
+    def pour_ok(self, decision) -> np.ndarray:
+        """True where the decision values (with the task's fixed ones) pour inside POUR_WINDOW_M_S: a
+        constraint of the task and of ``optimize.search`` (computed directly: search calls it often)."""
+        d = pd.DataFrame([decision]) if isinstance(decision, (dict, pd.Series)) else decision
+        get = lambda k: d[k].to_numpy() if k in d else np.full(len(d), self.fixed.get(k))
+        alloy, unit = get("alloy"), get("atomizer")
+        rho = np.array([ALLOY_PROPS[a]["rho"] for a in alloy], float)
+        v = _speed(get("melt_flow_kg_min").astype(float), rho, get("nozzle_diameter_mm").astype(float))
+        return (unit == "EIGA") | ((v >= POUR_WINDOW_M_S[0]) & (v <= POUR_WINDOW_M_S[1]))
 
     def penalty(self, outcomes: pd.DataFrame) -> pd.Series:
         """Steep penalty for violated constraints, from (measured, predicted or noise-free) outcomes
@@ -515,6 +526,7 @@ RECIPES = {
     "AlSi10Mg": dict(p=1.8, t=20.0, flow=4.0, sh=150.0, noz=3.5, o2=150.0, share=0.16, n2=0.30),
 }
 HISTORY_START = "2024-01-02"
+QC_BAND_PCT = 1.5   # QC grade: A at least this many %p above the alloy's median yield, C as far below, else B
 OPERATORS = ("김", "이", "박", "최", "정")
 
 
@@ -591,9 +603,11 @@ def history(n_batches: int = 3000, seed: int = 2024) -> pd.DataFrame:
                 "gas_consumption_kg": 0}
     for k, d in rounding.items():
         df[k] = df[k].round(d)
-    # leakage: the QC grade is assigned after measuring the powder
+    # leakage: the QC grade is assigned after measuring the powder, against the alloy's usual yield
     y = df["yield_15_45_pct"]
-    df["qc_grade"] = np.where(y >= 45, "A", np.where(y >= 35, "B", np.where(y.notna(), "C", "")))
+    usual = y.groupby(df["alloy"]).transform("median")
+    df["qc_grade"] = np.where(y >= usual + QC_BAND_PCT, "A", np.where(y >= usual - QC_BAND_PCT, "B",
+                                                                      np.where(y.notna(), "C", "")))
     return _add_defects(df, rng)
 
 
