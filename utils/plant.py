@@ -135,25 +135,29 @@ def _validate(settings: pd.DataFrame, pairing: bool = True) -> pd.DataFrame:
         raise ValueError(f"settings is missing column(s) {missing}; the plant needs {SETTINGS}.")
     s = settings[SETTINGS].copy()
     for col, allowed in (("alloy", ALLOYS), ("atomizer", ATOMIZERS), ("gas", GASES)):
-        bad = ~s[col].isin(allowed)
+        values = s[col].to_numpy()
+        bad = ~np.isin(values, allowed) if (values != values[:1]).any() else np.full(len(values), values[0] not in allowed)
         if bad.any():
-            raise ValueError(f"column '{col}': unknown value {s[col][bad].iloc[0]!r}; "
+            raise ValueError(f"column '{col}': unknown value {values[bad][0]!r}; "
                              f"allowed values are {list(allowed)} (clean labels first, e.g. "
                              f"utils.data.load_clean()).")
     numeric = list(RANGES) + ["nozzle_diameter_mm"]
     for col in numeric:
-        try:
-            s[col] = pd.to_numeric(s[col]).astype(float)
-        except (ValueError, TypeError):
-            raise ValueError(f"column '{col}' must be numeric; got values such as "
-                             f"{s[col].iloc[0]!r}.") from None
-        if s[col].isna().any():
-            raise ValueError(f"column '{col}' has NaN in row {int(np.flatnonzero(s[col].isna())[0])};"
+        if s[col].dtype != float:
+            try:
+                s[col] = pd.to_numeric(s[col]).astype(float)
+            except (ValueError, TypeError):
+                raise ValueError(f"column '{col}' must be numeric; got values such as "
+                                 f"{s[col].iloc[0]!r}.") from None
+        isna = np.isnan(s[col].to_numpy())
+        if isna.any():
+            raise ValueError(f"column '{col}' has NaN in row {int(np.flatnonzero(isna)[0])};"
                              f" the plant needs a value in every row (impute or drop it first).")
     for col, (lo, hi) in RANGES.items():
-        bad = (s[col] < lo) | (s[col] > hi)
+        v = s[col].to_numpy()
+        bad = (v < lo) | (v > hi)
         if bad.any():
-            raise ValueError(f"column '{col}': value {s[col][bad].iloc[0]:g} {UNITS[col]} is outside "
+            raise ValueError(f"column '{col}': value {v[bad][0]:g} {UNITS[col]} is outside "
                              f"the plant's range [{lo:g}, {hi:g}] {UNITS[col]}.")
     bad = ~np.isin(s["nozzle_diameter_mm"].to_numpy(), NOZZLE_SIZES_MM)
     if bad.any():
@@ -184,6 +188,9 @@ def _col(s: pd.DataFrame, table: dict, key: str) -> np.ndarray:
     """Look up a per-category property (alloy, gas or atomizer table) for every row."""
     by = {id(ALLOY_PROPS): "alloy", id(ALLOY_QUALITY): "alloy", id(GAS_PROPS): "gas",
           id(ATOMIZER_PROPS): "atomizer"}[id(table)]
+    labels = s[by].to_numpy()
+    if len(labels) and (labels == labels[0]).all():          # one alloy/gas/unit (a task's search): fast path
+        return np.full(len(labels), float(table[labels[0]][key]))
     return s[by].map({k: v[key] for k, v in table.items()}).to_numpy(dtype=float)
 
 
