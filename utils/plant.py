@@ -1,11 +1,14 @@
 """The virtual gas-atomization plant (introduced in day1_overview/01_project_overview.ipynb).
 
-A vectorized, physics-grounded simulator of a close-coupled gas atomizer making metal powder for
-additive manufacturing. It knows the noise-free truth, so the course can state noise floors and
-true optima. Physics: Lubanska (1970) median-size correlation with an empirical GMR factor, choked
-ideal-gas nozzle flow, log-normal mass-based size distribution; see data/README.md.
+A vectorized, physics-grounded simulator of a powder plant with two close-coupled VIGA units and a
+crucible-free EIGA unit (Ti64), making metal powder for additive manufacturing. It knows the noise-free
+truth, so the course can state noise floors and true optima. Physics: choked ideal-gas nozzle flow;
+Lubanska (1970) median size with an empirical GMR factor, a volumetric (density) correction and a size
+floor; log-normal mass PSD; losses (skull/overspray, fines carried off with the gas, satellites moved
+oversize); a pour window outside which a VIGA heat fails. Calibration and sources: data/README.md.
 
-Public API: ``expected``, ``simulate``, ``run_trial``, ``history``, ``noise_floor``, ``TASK``.
+Public API: ``expected``, ``simulate``, ``run_trial``, ``history``, ``noise_floor``, ``pour_velocity``,
+``heat_fails``, ``gas_jet``, ``TASK``.
 Command line: ``python -m utils.plant --out PATH`` writes the raw history.
 """
 from __future__ import annotations
