@@ -191,7 +191,7 @@ def test_true_optimum_follows_edited_bounds():
 
 
 # ---- plant v2: what a powder engineer recognises (virtual_plant.md, version 2 table) -------------
-RECIPE = {a: {"alloy": a, "atomizer": "EIGA" if a == "Ti64" else "VIGA-1", "gas": "Ar",
+RECIPE = {a: {"alloy": a, "atomizer": r["unit"], "gas": "Ar",
               "gas_pressure_mpa": r["p"], "gas_temp_c": r["t"], "melt_flow_kg_min": r["flow"],
               "superheat_c": r["sh"], "nozzle_diameter_mm": r["noz"], "chamber_o2_ppm": r["o2"], "nozzle_hours": 0.0}
           for a, r in plant.RECIPES.items()}

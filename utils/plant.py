@@ -528,12 +528,13 @@ TASK = Task()
 # --------------------------------------------------------------------------------------------
 # History: two years of production with its defects
 # --------------------------------------------------------------------------------------------
-#: standard recipe per alloy: pressure, gas temp, melt flow, superheat, nozzle, chamber O2, gas choice
+#: standard recipe per alloy: unit, pressure, gas temp, melt flow, superheat, nozzle, chamber O2, gas choice
+#: (VIGA alloys run on both VIGA units; ``unit`` is the one a single-heat example uses)
 RECIPES = {
-    "316L": dict(p=2.6, t=20.0, flow=10.0, sh=150.0, noz=4.0, o2=100.0, share=0.36, n2=0.25),
-    "IN718": dict(p=3.5, t=40.0, flow=12.5, sh=110.0, noz=5.0, o2=80.0, share=0.26, n2=0.15),
-    "Ti64": dict(p=4.6, t=20.0, flow=1.2, sh=70.0, noz=6.0, o2=50.0, share=0.22, n2=0.0),       # on EIGA
-    "AlSi10Mg": dict(p=1.8, t=20.0, flow=4.0, sh=150.0, noz=3.5, o2=150.0, share=0.16, n2=0.30),
+    "316L": dict(unit="VIGA-1", p=2.6, t=20.0, flow=10.0, sh=150.0, noz=4.0, o2=100.0, share=0.36, n2=0.25),
+    "IN718": dict(unit="VIGA-1", p=3.5, t=40.0, flow=12.5, sh=110.0, noz=5.0, o2=80.0, share=0.26, n2=0.15),
+    "Ti64": dict(unit="EIGA", p=4.6, t=20.0, flow=1.2, sh=70.0, noz=6.0, o2=50.0, share=0.22, n2=0.0),
+    "AlSi10Mg": dict(unit="VIGA-1", p=1.8, t=20.0, flow=4.0, sh=150.0, noz=3.5, o2=150.0, share=0.16, n2=0.30),
 }
 HISTORY_START = "2024-01-02"
 QC_BAND_PCT = 1.5   # QC grade: A at least this many %p above the alloy's median yield, C as far below, else B
@@ -551,7 +552,8 @@ def history(n_batches: int = 3000, seed: int = 2024) -> pd.DataFrame:
     ts = pd.Timestamp(HISTORY_START) + pd.to_timedelta(np.cumsum(gaps_h), unit="h")
     ts = ts.floor("min")
     alloy = rng.choice(ALLOYS, n, p=[RECIPES[a]["share"] for a in ALLOYS])
-    atomizer = np.where(alloy == "Ti64", "EIGA", rng.choice(ATOMIZERS[:2], n, p=[0.55, 0.45]))
+    viga = rng.choice(ATOMIZERS[:2], n, p=[0.55, 0.45])
+    atomizer = np.where([RECIPES[a]["unit"] == "EIGA" for a in alloy], "EIGA", viga)
     r = {k: np.array([RECIPES[a][k] for a in alloy]) for k in ("p", "t", "flow", "sh", "noz", "o2", "n2")}
     gas = np.where(rng.random(n) < r["n2"], "N2", "Ar")
     campaign = rng.random(n) < 0.10   # wider trial campaigns
