@@ -17,8 +17,7 @@ $(STAMP): requirements.txt pyproject.toml tools/lab_overrides.json
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	cp tools/lab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(BIN)/python tools/lab_settings.py >/dev/null
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -121,6 +121,13 @@ def _seconds_to_first_solution(nb):
     return total
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_id)
+def test_student_edition_gives_no_quiz_answer_away(path, student_dir):
+    """The student edition keeps the quiz cells' outputs; none may show a verdict or an explanation."""
+    from test_quizzes import check_nothing_given_away
+    check_nothing_given_away(_read(student_dir / path.parent.name / path.name), f"student {path.name}")
+
+
 def test_student_edition_runs_up_to_first_exercise(student_dir):
     """The quickest notebook (by its recorded timings) runs, in the student edition, from the top
     to its first exercise in a fresh kernel, in the student edition's folder."""

@@ -1,4 +1,4 @@
-"""seed_everything, quiz, plotting style, optimize.search and the training helpers."""
+"""seed_everything, plotting style, optimize.search and the training helpers."""
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -7,7 +7,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from utils import optimize, plant, quiz, seed_everything  # noqa: E402
+from utils import optimize, plant, seed_everything  # noqa: E402
 
 
 def test_seed_everything_repeats_numbers():
@@ -18,23 +18,6 @@ def test_seed_everything_repeats_numbers():
     b = (np.random.rand(3), torch.rand(3))
     assert np.array_equal(a[0], b[0]) and torch.equal(a[1], b[1])
     assert torch.are_deterministic_algorithms_enabled()
-
-
-def test_multiple_choice_feedback(capsys):
-    q = quiz.MultipleChoice("질문?", ["가", "나"], answer=2, explanation="설명")
-    assert q.check(2) is True and q.check(1) is False
-    assert q.check("x") is False and q.check(9) is False
-    out = capsys.readouterr().out
-    assert "정답입니다" in out and "정답은 ② 나" in out and "해설: 설명" in out
-    with pytest.raises(ValueError):
-        quiz.MultipleChoice("q", ["a"], answer=2)
-
-
-def test_short_answer_and_run_quiz(capsys):
-    q = quiz.ShortAnswer("?", ["Hyper-parameter", "하이퍼 파라미터"])
-    assert q.check("hyperparameter") and q.check("하이퍼파라미터") and not q.check("parameter")
-    assert quiz.run_quiz([q], ["Hyper parameter"]) == 1
-    assert "점수: 1 / 1" in capsys.readouterr().out
 
 
 def test_korean_glyphs_render_without_warnings(recwarn):

@@ -4,7 +4,9 @@ text and an embedded (data: URI) figure. Skipped, with the reason, where Chromiu
 Everything is made in a temporary folder and the screenshots are copied to build/test-output/ at the
 end, so two test runs in one checkout do not trip over each other's files."""
 import base64
+import html
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -142,3 +144,101 @@ def test_reader_in_chromium(reader, tmp_path):
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert len(HANGUL.findall(dom.stdout)) > 10, "no Korean text in the rendered page"
     assert re.search(r'<img[^>]+src="data:image/png;base64,', dom.stdout), "no embedded figure in the DOM"
+
+
+# --- quizzes and formulas ----------------------------------------------------------------------------
+
+# injected into a copy of a page: after load, answer the first multiple-choice question wrongly then rightly,
+# the first short-answer question likewise, and write what the learner saw into <pre id="probe">
+PROBE = """<script>
+window.addEventListener('load', () => setTimeout(() => {
+  const out = {};
+  const quiz = document.querySelector('[id^="quiz"]');
+  const mc = quiz && [...quiz.querySelectorAll('.Quiz')].find(q => q.querySelector('label.MCButton'));
+  if (mc) {
+    const labels = [...mc.querySelectorAll('label.MCButton')], fb = mc.querySelector('.Feedback');
+    out.options = labels.map(l => l.innerText);
+    labels.find(l => l.dataset.correct !== 'true').querySelector('span').click(); out.mcWrong = fb.innerText;
+    labels.find(l => l.dataset.correct === 'true').querySelector('span').click(); out.mcRight = fb.innerText;
+  }
+  const inp = quiz && quiz.querySelector('input.Input-text');
+  if (inp) {
+    const fb = inp.closest('.Quiz').querySelector('.Feedback');
+    inp.value = '모르겠다'; check_string(inp, {keyCode: 13}); out.textWrong = fb.innerText;
+    inp.value = JSON.parse(inp.dataset.answers)[0].answer; check_string(inp, {keyCode: 13}); out.textRight = fb.innerText;
+  }
+  out.math = document.querySelectorAll('mjx-container').length;
+  const prose = [...document.querySelectorAll('.jp-RenderedMarkdown')].map(e => e.innerText).join(' ');
+  out.tex = (prose.match(/\\$[^$]{1,200}\\$|\\\\(frac|sqrt|sigma|partial|text)\\b/g) || []).slice(0, 5);
+  out.won = document.body.innerText.includes('\\u20a9');
+  const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+}, 1500));
+</script>"""
+
+
+def _has_quiz_and_math(path):
+    nb = nbformat.read(path, as_version=4)
+    return (any("quiz.show(" in c.source and c.outputs for c in nb.cells if c.cell_type == "code")
+            and any(re.search(r"\$[^$]+\$", c.source) for c in nb.cells if c.cell_type == "markdown"))
+
+
+@pytest.fixture(scope="module")
+def quiz_page(tmp_path_factory):
+    """The reader's page of the smallest course notebook with a quiz and formulas."""
+    candidates = [p for p in coursefiles.notebooks(ROOT) if _has_quiz_and_math(p)]
+    if not candidates:
+        pytest.skip("no executed course notebook has both a quiz and formulas")
+    nb = min(candidates, key=lambda p: p.stat().st_size)
+    out = tmp_path_factory.mktemp("html-quiz")
+    build_html.build(ROOT, out, only=[nb], quiet=True)
+    return out / build_html.page_path(nb, ROOT)
+
+
+def test_quiz_and_math_in_chromium(quiz_page, tmp_path):
+    """A learner answers wrongly, then rightly, and sees both verdicts; formulas are typeset, no TeX source
+    or Won sign is left on the page."""
+    from utils import quiz
+    chromium = _chromium()
+    probe = quiz_page.with_name("probe_" + quiz_page.name)  # same folder: the relative mathjax/ path holds
+    probe.write_text(quiz_page.read_text(encoding="utf-8").replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    dom = _browse(chromium, tmp_path, probe.as_uri(), "--virtual-time-budget=20000", "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    m = re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout)
+    assert m, "the probe did not run (a script error on the page?)"
+    seen = json.loads(html.unescape(m.group(1)))
+    assert seen["mcWrong"] == quiz.WRONG_OPTION and seen["mcRight"].startswith(quiz.RIGHT), seen
+    assert seen["options"][0].startswith("①")
+    assert seen["textWrong"] == quiz.WRONG_TEXT and seen["textRight"].startswith(quiz.RIGHT), seen
+    assert seen["math"] > 0, "no formula was typeset"
+    assert not seen["tex"], f"TeX source left on the page: {seen['tex']}"
+    assert not seen["won"], "a Won sign is on the page"
+    shot = tmp_path / "reader_quiz.png"
+    r = _browse(chromium, tmp_path, quiz_page.as_uri(), "--virtual-time-budget=10000", f"--screenshot={shot}",
+                "--window-size=1200,1600")
+    assert r.returncode == 0, r.stderr[-2000:]
+    _check_screenshot(shot)
+    OUT.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, OUT / shot.name)
+
+
+def test_code_font_draws_backslashes(reader):
+    """Code (and any backslash in prose) uses DejaVu fonts embedded in the page, whose U+005C is a
+    backslash: NanumGothic, the Korean font, draws it as a Won sign."""
+    from fontTools.ttLib import TTFont
+    _, page = reader
+    body = page.read_text(encoding="utf-8")
+    assert re.search(r"--jp-code-font-family-default:\s*'CourseMono'", body)
+    assert re.search(r"--jp-content-font-family:\s*'CourseBackslash'", body)
+    for family in ("CourseMono", "CourseBackslash"):
+        m = re.search(rf"font-family: '{family}'; src: url\('data:font/woff;base64,([A-Za-z0-9+/=]+)'\)", body)
+        assert m, f"{family} is not embedded"
+        font = TTFont(io.BytesIO(base64.b64decode(m.group(1))))
+        assert font.getBestCmap().get(0x5C) == "backslash", family
+
+
+def test_reader_ships_mathjax(reader):
+    index, page = reader
+    src = re.search(r'<script[^>]*\bsrc="([^"]*tex-svg\.js)"', page.read_text(encoding="utf-8"))
+    assert src, "the page does not load MathJax"
+    assert (page.parent / src.group(1)).resolve().exists(), "MathJax is not next to the pages"

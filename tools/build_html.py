@@ -5,12 +5,14 @@
 
 index.html lists the six days and their notebooks (titles from each notebook's first heading); each
 notebook becomes one page, exported by nbconvert's ``HTMLExporter`` with the 'lab' template made
-offline (tools/templates/offline.html.j2): figures are embedded as data: URIs, nothing is loaded from
-the network (no require.js, MathJax or mermaid from a CDN, so LaTeX shows as TeX source unless
-``--mathjax-url`` names a MathJax you host), and Korean renders on machines without a Korean system
-font: the NanumGothic font that koreanize-matplotlib ships is cut down (fontTools) to the characters
-the course uses and embedded in every page as a data: URI (browsers refuse web fonts from file:// paths,
-so a separate font file would not load). Solution cells are folded ("풀이 보기").
+offline (tools/templates/offline.html.j2): figures are embedded as data: URIs and nothing is loaded from
+the network. Formulas are typeset by MathJax 3 (SVG output, no web fonts), copied from the pinned
+django-static-mathjax package into build/html/mathjax/. Quizzes work without a kernel (their script is
+in the page). Korean renders on machines without a Korean system font: the NanumGothic font that
+koreanize-matplotlib ships is cut down (fontTools) to the characters the course uses and embedded in
+every page as a data: URI (browsers refuse web fonts from file:// paths, so a separate font file would
+not load); code uses matplotlib's DejaVu Sans Mono, embedded the same way, so that a backslash is a
+backslash (NanumGothic draws it as the Won sign ₩). Solution cells are folded ("풀이 보기").
 Open build/html/index.html in any browser; the folder can be copied or zipped as it is.
 """
 from __future__ import annotations
@@ -20,8 +22,10 @@ import html
 import base64
 import importlib.util
 import io
+import json
 import logging
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -29,11 +33,17 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from utils import quiz as course_quiz
+
 from coursefiles import DAY_TITLES, ROOT, SOLUTION_TAG, day_dirs, first_heading, notebooks, rel
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONT_FILE = "NanumGothic.ttf"
-FONT_URL = "__COURSE_FONT_URL__"  # placeholder, replaced by the embedded font once all pages are known
+# placeholders, replaced by the embedded fonts once all pages (and so all characters) are known
+FONT_URL = "__COURSE_FONT_URL__"          # NanumGothic: prose and Hangul
+MONO_URL = "__COURSE_MONO_URL__"          # DejaVu Sans Mono: code
+SLASH_URL = "__COURSE_BACKSLASH_URL__"    # DejaVu Sans, only U+005C: a backslash in prose is not a Won sign
+MATHJAX_DIR = "mathjax"                   # build/html/mathjax/tex-svg.js (+ the TeX extensions it may load)
 
 # resources a browser would fetch by itself (links a reader may click are fine)
 _EXTERNAL = re.compile(
@@ -61,12 +71,19 @@ def font_source() -> Path | None:
     return path if path.exists() else None
 
 
-def font_data_uri(text: str) -> str:
-    """NanumGothic cut down to the characters of ``text``, as a data: URI (WOFF); '' without the font."""
-    path = font_source()
-    if path is None:
-        print("warning: koreanize-matplotlib's NanumGothic.ttf not found; Korean needs a system font",
-              file=sys.stderr)
+def dejavu(name: str) -> Path:
+    """One of the DejaVu fonts that matplotlib ships (DejaVuSans.ttf, DejaVuSansMono.ttf)."""
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+
+
+def font_data_uri(text: str, path: Path | None = None) -> str:
+    """The font at ``path`` (default NanumGothic) cut down to the characters of ``text``, as a data: URI
+    (WOFF); '' without the font."""
+    path = path or font_source()
+    if path is None or not path.exists():
+        print(f"warning: font {path or FONT_FILE} not found; pages use a system font", file=sys.stderr)
         return ""
     from fontTools import subset
 
@@ -82,14 +99,46 @@ def font_data_uri(text: str) -> str:
     return "data:font/woff;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def mathjax_source() -> Path:
+    """MathJax 3's es5 folder from the django-static-mathjax package (requirements.txt)."""
+    spec = importlib.util.find_spec("mathjax")
+    folder = Path(spec.origin).parent / "static" / "mathjax" / "es5" if spec and spec.origin else None
+    if folder is None or not (folder / "tex-svg.js").exists():
+        raise RuntimeError("MathJax not found: install the course's requirements (make setup), which pin "
+                           "django-static-mathjax, the package that ships MathJax's files.")
+    return folder
+
+
+def copy_mathjax(out: Path) -> None:
+    """tex-svg.js and the TeX extensions it loads on demand, into out/mathjax/ (skipped when up to date)."""
+    src = mathjax_source()
+    for rel_path in ["tex-svg.js", *(p.relative_to(src).as_posix() for p in (src / "input" / "tex" / "extensions").rglob("*.js"))]:
+        target = out / MATHJAX_DIR / rel_path
+        if not target.exists() or target.stat().st_size != (src / rel_path).stat().st_size:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src / rel_path, target)
+
+
+def mathjax_html(prefix: str) -> str:
+    """MathJax 3 set up as in JupyterLab ($…$ and $$…$$; code and outputs left alone), from ``prefix``mathjax/."""
+    config = {"tex": {"inlineMath": [["$", "$"], ["\\(", "\\)"]], "displayMath": [["$$", "$$"], ["\\[", "\\]"]],
+                      "processEscapes": True, "processEnvironments": True},
+              "svg": {"fontCache": "global"},
+              "options": {"ignoreHtmlClass": "jp-OutputArea|jp-InputArea|course-nav", "processHtmlClass": "jp-RenderedMarkdown"}}
+    return (f"<script>window.MathJax = {json.dumps(config)};</script>\n"
+            f'<script src="{prefix}{MATHJAX_DIR}/tex-svg.js" defer></script>')
+
+
 def course_css() -> str:
     """Fonts and the few styles that the index and every page share."""
     return f"""
 @font-face {{ font-family: 'NanumGothic'; src: url('{FONT_URL}') format('woff'); }}
+@font-face {{ font-family: 'CourseMono'; src: url('{MONO_URL}') format('woff'); }}
+@font-face {{ font-family: 'CourseBackslash'; src: url('{SLASH_URL}') format('woff'); unicode-range: U+005C; }}
 html body {{
-  --jp-content-font-family: 'NanumGothic', system-ui, sans-serif;
-  --jp-ui-font-family: 'NanumGothic', system-ui, sans-serif;
-  --jp-code-font-family-default: 'DejaVu Sans Mono', menlo, consolas, monospace, 'NanumGothic';
+  --jp-content-font-family: 'CourseBackslash', 'NanumGothic', system-ui, sans-serif;
+  --jp-ui-font-family: 'CourseBackslash', 'NanumGothic', system-ui, sans-serif;
+  --jp-code-font-family-default: 'CourseMono', 'DejaVu Sans Mono', menlo, consolas, monospace, 'NanumGothic';
   --jp-code-font-family: var(--jp-code-font-family-default);
   font-family: var(--jp-content-font-family);
 }}
@@ -120,12 +169,12 @@ def page_path(nb_path: Path, root: Path) -> str:
     return Path(rel(nb_path, root)).with_suffix(".html").as_posix()
 
 
-def export_notebook(exporter: HTMLExporter, nb_path: Path, title: str, nav: str, mathjax_url: str = "") -> str:
+def export_notebook(exporter: HTMLExporter, nb_path: Path, title: str, nav: str, mathjax: str = "") -> str:
     nb = nbformat.read(nb_path, as_version=4)
     nb.metadata["title"] = title  # the page's <title>
     resources = {
         "metadata": {"name": nb_path.stem, "path": str(nb_path.parent)},
-        "offline": {"css": course_css(), "nav": nav, "mathjax_url": mathjax_url,
+        "offline": {"css": course_css(), "nav": nav, "mathjax": mathjax,
                     "solution_tag": SOLUTION_TAG},
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
@@ -175,12 +224,13 @@ A read-only edition of the six-day course; to run the code, open the notebooks i
 
 
 def build(root: Path = ROOT, out: Path | None = None, only: list[Path] | None = None,
-          mathjax_url: str = "", quiet: bool = False) -> Path:
+          quiet: bool = False) -> Path:
     """Build the reader under ``out`` (default ROOT/build/html); with ``only``, export just those
     notebooks (the index still lists every notebook). Returns the index path."""
     root = Path(root).resolve()
     out = Path(out).resolve() if out is not None else root / "build" / "html"
     out.mkdir(parents=True, exist_ok=True)
+    copy_mathjax(out)
 
     all_nbs = notebooks(root)
     titles = {p: first_heading(nbformat.read(p, as_version=4), default=p.stem) for p in all_nbs}
@@ -199,9 +249,9 @@ def build(root: Path = ROOT, out: Path | None = None, only: list[Path] | None = 
 
         prev = (href(all_nbs[k - 1]), titles[all_nbs[k - 1]]) if k > 0 else None
         nxt = (href(all_nbs[k + 1]), titles[all_nbs[k + 1]]) if k + 1 < len(all_nbs) else None
-        body = export_notebook(exporter, p, titles[p], nav_html(up + "index.html", prev, nxt), mathjax_url)
+        body = export_notebook(exporter, p, titles[p], nav_html(up + "index.html", prev, nxt), mathjax_html(up))
         found = external_resources(body)
-        if found and not mathjax_url:
+        if found:
             raise RuntimeError(f"{rel(p, root)}: the page would load from the network: {found[:3]}")
         pages[out / here] = body
         if not quiet:
@@ -228,14 +278,21 @@ def build(root: Path = ROOT, out: Path | None = None, only: list[Path] | None = 
     chars = set()
     for body in pages.values():
         chars.update(body)
-    font = font_data_uri("".join(chars))
+    # quizzes travel base64-encoded in their script: their files' and verdicts' characters too
+    for quiz_file in [*(root / "quizzes").rglob("*.json"), Path(course_quiz.__file__)]:
+        chars.update(quiz_file.read_text(encoding="utf-8"))
+    text = "".join(chars)
+    fonts = {FONT_URL: font_data_uri(text), MONO_URL: font_data_uri(text, dejavu("DejaVuSansMono.ttf")),
+             SLASH_URL: font_data_uri("\\", dejavu("DejaVuSans.ttf"))}
     for target, body in pages.items():
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body.replace(FONT_URL, font), encoding="utf-8")
+        for placeholder, uri in fonts.items():
+            body = body.replace(placeholder, uri)
+        target.write_text(body, encoding="utf-8")
     if not quiet:
         size = sum(t.stat().st_size for t in pages) / 1e6
         print(f"{rel(index, root)}  ({len(all_nbs)} notebook(s) listed, {len(pages) - 1} page(s) written, "
-              f"{size:.1f} MB, embedded font {len(font) / 1e3:.0f} kB per page)")
+              f"{size:.1f} MB, embedded fonts {sum(map(len, fonts.values())) / 1e3:.0f} kB per page)")
     return index
 
 
@@ -244,12 +301,9 @@ def main(argv=None) -> int:
     ap.add_argument("--root", type=Path, default=ROOT, help="course root (default: this repository)")
     ap.add_argument("--out", type=Path, help="output folder (default: ROOT/build/html)")
     ap.add_argument("--only", type=Path, nargs="+", help="export only these notebooks (index lists all)")
-    ap.add_argument("--mathjax-url", default="",
-                    help="MathJax 2 script to load for LaTeX (a local copy keeps the reader offline); "
-                         "default: none, LaTeX shows as TeX source")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    index = build(args.root, args.out, args.only, args.mathjax_url)
+    index = build(args.root, args.out, args.only)
     print(f"open {index.as_uri()}   ({time.perf_counter() - t0:.1f} s)")
     return 0
 
