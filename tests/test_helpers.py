@@ -112,3 +112,42 @@ def test_torch_trains_in_float64_after_seed_everything():
     t = train.to_tensor(ro)
     assert t.dtype == torch.float64 and t.shape == (2, 1)
     assert train.MLP(3)(torch.zeros(1, 3)).dtype == torch.float64
+
+
+def test_data_support_is_joint_not_a_box():
+    """A corner of the marginal ranges is far from every past heat; the heats themselves are near."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=500)
+    hist = pd.DataFrame({"x": a, "y": a + 0.1 * rng.normal(size=500)})   # data along the diagonal only
+    support = optimize.DataSupport(hist, ["x", "y"])
+    corner = pd.DataFrame({"x": [hist.x.quantile(0.95)], "y": [hist.y.quantile(0.05)]})
+    assert support.contains(hist).mean() >= 0.89
+    assert not support.contains(corner)[0] and support.distance(corner)[0] > 3 * np.median(support.inside)
+    with pytest.raises(ValueError, match="lacks the columns"):
+        optimize.DataSupport(hist, ["x", "z"])
+
+
+def test_search_stays_where_allowed():
+    task = plant.TASK
+    x, _ = optimize.search(plant.expected, task, n_random=500, n_rounds=5, n_local=100,
+                           allowed=lambda d: (d["gas_pressure_mpa"] <= 2.0).to_numpy())
+    assert x["gas_pressure_mpa"] <= 2.0
+
+
+def test_fit_restores_best_weights_only_when_asked():
+    """Early stopping restores the best-validation epoch; a run without it keeps its last weights."""
+    import torch
+    from utils import train
+    seed_everything(0)
+    X = np.linspace(-1, 1, 64)[:, None]
+    y, y_valid = X ** 2, -(X ** 2)          # validation disagrees: its best epoch is early
+    finals = {}
+    for restore in (None, True):
+        seed_everything(0)
+        net = train.MLP(1, width=8, depth=1)
+        hist = train.fit(net, (X, y), (X, y_valid), epochs=60, lr=1e-2, patience=None, restore_best=restore)
+        finals[restore] = train.evaluate(net, (X, y_valid))
+        assert len(hist["train"]) == 60
+    assert finals[True] == pytest.approx(min(hist["valid"]))
+    assert finals[None] == pytest.approx(hist["valid"][-1]) and finals[None] > finals[True]
+    assert torch.get_default_dtype() == torch.float64

@@ -4,6 +4,8 @@
 ``search(predict, task)`` maximizes ``predicted target − constraint penalty`` over ``task.bounds``:
 every combination of the discrete values, a dense random sample of the continuous box, then rounds
 of shrinking random search around the best point. Vectorized: a few seconds at most.
+``search(..., allowed=support.contains)`` keeps the search where ``allowed`` says yes, e.g. inside the
+history's data support (``DataSupport``: near enough to past heats, jointly in all settings).
 """
 from __future__ import annotations
 
@@ -11,17 +13,55 @@ import itertools
 
 import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
 FAILED_HEAT_SCORE = -100.0   # the score of settings whose heat fails (utils.plant.POUR_WINDOW_M_S)
 
 
-def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int = 400, seed: int = 0):
+class DataSupport:
+    """Where the history has data, judged jointly in all ``columns`` (day3_linear/03_linear_optimization
+    teaches it): a settings row's distance is its mean Euclidean distance to the ``k`` nearest past heats,
+    in standardized units (each column divided by its standard deviation in the history). ``limit`` is the
+    ``quantile`` of the same distance for the past heats themselves (each to its k nearest others), so a
+    row within ``limit`` is as close to data as 90 % (by default) of the history is. A box of marginal
+    ranges is not this region: its corners combine extremes that no past heat combined."""
+
+    def __init__(self, history: pd.DataFrame, columns, k: int = 5, quantile: float = 0.9):
+        missing = [c for c in columns if c not in history]
+        if missing:
+            raise ValueError(f"history lacks the columns {missing}; pass the settings columns it has.")
+        self.columns, self.k = list(columns), int(k)
+        X = history[self.columns].to_numpy(float)
+        if len(X) <= self.k:
+            raise ValueError(f"history has {len(X)} rows; DataSupport needs more than k = {self.k}.")
+        self.mean, self.scale = X.mean(axis=0), X.std(axis=0)
+        self.scale[self.scale == 0] = 1.0
+        self._tree = cKDTree((X - self.mean) / self.scale)
+        d, _ = self._tree.query((X - self.mean) / self.scale, k=self.k + 1)
+        self.inside = d[:, 1:].mean(axis=1)          # each past heat to its k nearest others
+        self.limit = float(np.quantile(self.inside, quantile))
+
+    def distance(self, settings: pd.DataFrame) -> np.ndarray:
+        """Mean standardized distance of each row of ``settings`` to its k nearest past heats."""
+        Z = (settings[self.columns].to_numpy(float) - self.mean) / self.scale
+        d, _ = self._tree.query(Z, k=self.k)
+        return d.reshape(len(Z), -1).mean(axis=1)
+
+    def contains(self, settings: pd.DataFrame) -> np.ndarray:
+        """True for rows within the data support (distance ≤ limit)."""
+        return self.distance(settings) <= self.limit
+
+
+def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int = 400, seed: int = 0,
+           allowed=None):
     """Best decision values (a Series over ``task.bounds``) and their predicted penalized objective.
 
     ``predict(settings: DataFrame) -> DataFrame`` must return the task's target column and the
     constraint columns (sphericity, oxygen_ppm, gas_consumption_kg), one row per settings row;
     ``utils.plant.expected`` is one such function, a fitted multi-output model wrapped is another.
     Settings outside the task's pour window (``task.pour_ok``) score FAILED_HEAT_SCORE: the heat fails.
+    ``allowed(decision: DataFrame) -> bool array`` (optional, e.g. ``DataSupport(...).contains``) scores the
+    rows it rejects FAILED_HEAT_SCORE too, so the search never picks them.
     """
     cont = [k for k, b in task.bounds.items() if isinstance(b, tuple)]
     disc = [k for k, b in task.bounds.items() if not isinstance(b, tuple)]
@@ -45,6 +85,8 @@ def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int
         val = (out[task.target] - task.penalty(out)).to_numpy(float)
         pours = task.pour_ok(decision) if hasattr(task, "pour_ok") else np.ones(len(val), bool)
         val = np.where(pours, val, FAILED_HEAT_SCORE)      # a heat outside the pour window fails
+        if allowed is not None:
+            val = np.where(np.asarray(allowed(decision), bool), val, FAILED_HEAT_SCORE)
         if not np.isfinite(val).all():
             raise ValueError(f"predict() returned NaN or infinite values (e.g. for settings "
                              f"{decision.iloc[int(np.argmin(np.isfinite(val)))].round(3).to_dict()}); check that "

@@ -118,8 +118,10 @@ class ResidualMLP(nn.Module):
 
 def fit(model, train_loader, valid_loader=None, epochs: int = 200, lr: float = 1e-3,
         optimizer: str = "adam", weight_decay: float = 0.0, patience: int | None = 20,
-        loss_fn=None, device=None, verbose: bool = False) -> dict:
-    """Train ``model``; with ``valid_loader`` and ``patience`` stop early and restore the best weights.
+        loss_fn=None, device=None, verbose: bool = False, restore_best: bool | None = None) -> dict:
+    """Train ``model``; with ``valid_loader`` and ``patience`` stop early and restore the best weights
+    (early stopping, day5_deep/02_training_techniques). With ``patience=None`` every epoch runs and the
+    model keeps its last weights, unless ``restore_best=True`` asks for the best-validation epoch's.
     A loader may also be a tuple ``(X, y)``: then each epoch is one full-batch step (fast for small
     tables). Returns {'train': [...], 'valid': [...], 'best_epoch': int} (mean loss per epoch)."""
     device = device or torch.device("cpu")
@@ -160,7 +162,9 @@ def fit(model, train_loader, valid_loader=None, epochs: int = 200, lr: float = 1
         if verbose and (epoch % 50 == 0 or epoch == 1):
             print(f"epoch {epoch:4d}  train {hist['train'][-1]:.4f}" +
                   (f"  valid {hist['valid'][-1]:.4f}" if hist["valid"] else ""))
-    if best_state is not None:
+    if restore_best is None:
+        restore_best = patience is not None
+    if restore_best and best_state is not None:
         model.load_state_dict(best_state)
     return hist
 
