@@ -1,23 +1,10 @@
-"""Shared fixtures for the unit tests."""
-import pandas as pd
+"""Shared fixtures for the unit tests (plain helpers live in tests/helpers.py)."""
 import pytest
 
-from utils import plant
-
-CALIBRATION = dict(alloy="316L", atomizer="VIGA-1", gas="Ar", gas_pressure_mpa=3.0, gas_temp_c=20.0,
-                   melt_flow_kg_min=8.0, superheat_c=150.0, nozzle_diameter_mm=4.0, chamber_o2_ppm=100.0,
-                   nozzle_hours=0.0)
+from helpers import CALIBRATION
 
 
 @pytest.fixture
 def base():
     """The calibration point of virtual_plant.md as a settings dict."""
     return dict(CALIBRATION)
-
-
-def one(row: dict) -> pd.DataFrame:
-    return pd.DataFrame([row])
-
-
-def expected_at(row: dict, col: str) -> float:
-    return float(plant.expected(one(row))[col].iloc[0])

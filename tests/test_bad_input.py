@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from utils import data, plant
-from conftest import CALIBRATION
+from helpers import CALIBRATION
 
 
 def settings(**change):

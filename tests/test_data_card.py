@@ -25,7 +25,7 @@ def test_task_rows_match_the_plant_and_hide_the_optimum():
 
 
 def test_calibration_rows_match_the_plant():
-    from conftest import CALIBRATION, one
+    from helpers import CALIBRATION, one
     lat = plant._latent(plant._validate(one(CALIBRATION)))
     assert re.search(rf"\| d50 \| 20–40 µm \| {lat['d50'][0]:.1f} µm \|", CARD)
     assert re.search(rf"\| σ_g \| 1.9–2.3 \| {lat['sigma_g'][0]:.2f} \|", CARD)

@@ -199,3 +199,25 @@ def test_format_table_without_kernels():
     assert row.split() == ["day1_x/01_a.ipynb", "ok", "3.2", "cell", "4", "(In", "[3])", "2.0", "s"]
     assert "total: 2 notebook(s), 1 ok, 1 failed, 4.2 s" in table
     assert "FAILED day1_x/02_b.ipynb: cell 2: E: x" in table
+
+
+def test_student_edition_refuses_to_overwrite_sources(tmp_path):
+    """`make_student --out .` once overwrote the instructor notebooks; now it stops with the reason."""
+    for bad in (ROOT, ROOT / "day1_overview", ROOT / "day1_overview" / "x", ROOT / "data"):
+        with pytest.raises(ValueError, match="overwrite the course's own files"):
+            make_student.build(ROOT, bad, day=1, quiet=True)
+    assert make_student.main(["--out", str(ROOT), "--day", "1"]) == 2
+
+
+def test_student_edition_removes_only_its_own_stale_files(tmp_path):
+    out = tmp_path / "edition"
+    mine = out / "day1_overview" / "99_my_notes.ipynb"          # a learner's own notebook in the folder
+    mine.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), mine)
+    old = out / "day1_overview" / "98_renamed_upstream.ipynb"   # an edition file whose source is gone
+    nb = nbformat.v4.new_notebook()
+    nb.metadata[make_student.EDITION_KEY] = "student"
+    nbformat.write(nb, old)
+    written = make_student.build(ROOT, out, day=1, quiet=True)
+    assert written and mine.exists() and not old.exists()
+    assert all(_read(p).metadata[make_student.EDITION_KEY] == "student" for p in written)

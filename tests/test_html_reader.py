@@ -242,3 +242,21 @@ def test_reader_ships_mathjax(reader):
     src = re.search(r'<script[^>]*\bsrc="([^"]*tex-svg\.js)"', page.read_text(encoding="utf-8"))
     assert src, "the page does not load MathJax"
     assert (page.parent / src.group(1)).resolve().exists(), "MathJax is not next to the pages"
+
+
+def test_reader_refuses_source_folders_and_keeps_foreign_files(tmp_path):
+    """The reader never writes into the sources, and removes only stale pages it wrote itself."""
+    with pytest.raises(ValueError, match="overwrite the course's own files"):
+        build_html.build(ROOT, ROOT / "day1_overview" / "html", quiet=True)
+    with pytest.raises(ValueError, match="not course notebooks"):
+        build_html.build(ROOT, tmp_path / "x", only=[ROOT / "README.md"], quiet=True)
+    course = tmp_path / "course"
+    _synthetic_course(course)
+    out = tmp_path / "html"
+    (out / "day1_overview").mkdir(parents=True)
+    foreign = out / "day1_overview" / "notes.html"
+    foreign.write_text("<p>my notes</p>", encoding="utf-8")
+    stale = out / "day1_overview" / "02_removed.html"
+    stale.write_text('<nav class="course-nav"></nav>', encoding="utf-8")
+    build_html.build(course, out, quiet=True)
+    assert foreign.exists() and not stale.exists()

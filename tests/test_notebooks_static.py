@@ -2,6 +2,7 @@
 solutions tagged, Korean narrative, kernel python3. nbval (make test) re-executes and compares them."""
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,16 +10,24 @@ import pytest
 from tests.tolerance import TAG as TOLERANCE_TAG
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted(p for p in ROOT.glob("day*/*.ipynb"))
+sys.path.insert(0, str(ROOT / "tools"))
+import coursefiles  # noqa: E402
+
+NOTEBOOKS = coursefiles.notebooks(ROOT)
 VALID_TAGS = {"solution", "nbval-ignore-output", "raises-exception", "nbval-skip", "hide-input", "exercise"}
 MACHINE_PATH = re.compile(r"(/tmp/|/root/|/work/|/home/\w+/|/Users/\w+/|[A-Z]:\\\\Users|ipykernel_\d+|0x[0-9a-f]{8,})")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-DAYS = ["day1_overview", "day2_preprocessing", "day3_linear", "day4_nonlinear", "day5_deep", "day6_improvement"]
 
 
 def test_every_day_has_notebooks():
-    for day in DAYS:
-        assert list((ROOT / day).glob("*.ipynb")), f"{day}/ has no notebook"
+    """Each of the six days of the schedule has its folder, and every notebook in a day folder is a course
+    notebook (NN_name.ipynb), so no tool or test skips one."""
+    folders = coursefiles.day_dirs(ROOT)
+    assert sorted(folders) == sorted(coursefiles.DAY_TITLES)
+    for n, folder in folders.items():
+        assert coursefiles.notebooks(ROOT, n), f"{folder.name}/ has no notebook"
+        stray = [p.name for p in folder.glob("*.ipynb") if p not in NOTEBOOKS]
+        assert not stray, f"{folder.name}/ has notebooks not named NN_name.ipynb: {stray}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -35,7 +44,7 @@ def test_notebook_static(path):
     assert "solution" in tags, "exercises need solutions in cells tagged 'solution'"
     md = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     assert len(HANGUL.findall(md)) >= 200, "Korean narrative expected"
-    day, number = DAYS.index(path.parent.name) + 1, int(path.name[:2])
+    day, number = coursefiles.day_number(path.parent), int(path.name[:2])
     assert md.lstrip().startswith(f"# {day}일차-{number}: "), f"title should read '# {day}일차-{number}: …'"
     for i, c in enumerate(code):
         ctags = c.get("metadata", {}).get("tags", [])
@@ -65,6 +74,6 @@ def test_markdown_bold_renders(path):
 def test_ruff_clean():
     import subprocess
     import sys
-    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "conftest.py", "utils", "tests", *DAYS, "tools"],
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", "conftest.py", "utils", "tests", *(d.name for d in coursefiles.day_dirs(ROOT).values()), "tools"],
                        cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -35,7 +35,7 @@ from nbconvert import HTMLExporter
 
 from utils import quiz as course_quiz
 
-from coursefiles import DAY_TITLES, ROOT, SOLUTION_TAG, day_dirs, first_heading, notebooks, rel
+from coursefiles import check_out_folder, DAY_TITLES, ROOT, SOLUTION_TAG, day_dirs, first_heading, notebooks, rel
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 FONT_FILE = "NanumGothic.ttf"
@@ -228,13 +228,16 @@ def build(root: Path = ROOT, out: Path | None = None, only: list[Path] | None = 
     """Build the reader under ``out`` (default ROOT/build/html); with ``only``, export just those
     notebooks (the index still lists every notebook). Returns the index path."""
     root = Path(root).resolve()
-    out = Path(out).resolve() if out is not None else root / "build" / "html"
+    out = check_out_folder(out if out is not None else root / "build" / "html", root, "HTML reader")
     out.mkdir(parents=True, exist_ok=True)
     copy_mathjax(out)
 
     all_nbs = notebooks(root)
     titles = {p: first_heading(nbformat.read(p, as_version=4), default=p.stem) for p in all_nbs}
     wanted = all_nbs if only is None else [p for p in all_nbs if p in {Path(q).resolve() for q in only}]
+    if only is not None and len(wanted) < len(set(only)):
+        unknown = sorted({str(q) for q in only} - {str(p) for p in wanted} - {rel(p, root) for p in wanted})
+        raise ValueError(f"--only names files that are not course notebooks under {root}: {unknown}")
     exporter = make_exporter()
     pages: dict[Path, str] = {}
     for k, p in enumerate(all_nbs):
@@ -257,9 +260,9 @@ def build(root: Path = ROOT, out: Path | None = None, only: list[Path] | None = 
         if not quiet:
             print(f"{rel(p, root)}  exported in {time.perf_counter() - t0:.1f} s", flush=True)
 
-    if only is None:  # pages of notebooks renamed or removed upstream
+    if only is None:  # pages of notebooks renamed or removed upstream (only pages this tool wrote go)
         for stale in out.glob("day*/*.html"):
-            if stale not in pages:
+            if stale not in pages and 'class="course-nav"' in stale.read_text(encoding="utf-8", errors="ignore"):
                 stale.unlink()
 
     days = []
@@ -303,7 +306,11 @@ def main(argv=None) -> int:
     ap.add_argument("--only", type=Path, nargs="+", help="export only these notebooks (index lists all)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    index = build(args.root, args.out, args.only)
+    try:
+        index = build(args.root, args.out, args.only)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
     print(f"open {index.as_uri()}   ({time.perf_counter() - t0:.1f} s)")
     return 0
 

@@ -69,6 +69,17 @@ def first_heading(nb, default: str = "") -> str:
     return default
 
 
+def check_out_folder(out: Path, root: Path = ROOT, what: str = "output") -> Path:
+    """``out`` resolved, or a ValueError when writing there could overwrite the course's sources: the course
+    root itself, or a folder inside a day folder, ``data/``, ``quizzes/``, ``utils/`` or ``tools/``."""
+    out, root = Path(out).resolve(), Path(root).resolve()
+    protected = [*day_dirs(root).values(), *(root / name for name in ("data", "quizzes", "utils", "tools", "tests"))]
+    if out == root or any(out == p or p in out.parents for p in protected):
+        raise ValueError(f"refusing to write the {what} into {out}: it would overwrite the course's own files. "
+                         f"Choose a folder outside the day folders, e.g. {root / 'build'}/… (the default).")
+    return out
+
+
 def rel(path: Path, root: Path = ROOT) -> str:
     """Path relative to the course root, with forward slashes (for messages and tables)."""
     try:

@@ -14,6 +14,7 @@ present), tagged ``exercise``, with no outputs; every other cell is kept as it i
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from nbconvert.writers import FilesWriter
 from nbformat import NotebookNode
 from traitlets import Unicode
 
-from coursefiles import EXERCISE_TAG, ROOT, SOLUTION_TAG, notebooks, rel
+from coursefiles import EXERCISE_TAG, ROOT, SOLUTION_TAG, check_out_folder, notebooks, rel
+
+EDITION_KEY = "course_edition"  # notebook metadata marking a file this tool wrote (only those are ever removed)
 
 GENERIC_HINT = "위의 설명과 앞 셀의 코드를 참고하세요"
 CODE_PROMPT = "# 연습문제: 여기에 코드를 작성하세요 (힌트: {hint})\n"
@@ -39,7 +42,9 @@ class StudentEditionPreprocessor(Preprocessor):
 
     def preprocess(self, nb, resources):
         resources.setdefault("student", {})["exercises"] = 0
-        return super().preprocess(nb, resources)
+        nb, resources = super().preprocess(nb, resources)
+        nb.metadata[EDITION_KEY] = "student"
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, index):
         tags = list(cell.metadata.get("tags", []))
@@ -69,7 +74,7 @@ def make_exporter() -> NotebookExporter:
 def build(root: Path = ROOT, out: Path | None = None, day: int | None = None, quiet: bool = False) -> list[Path]:
     """Write the student edition of the notebooks under ``root`` into ``out``; return the paths written."""
     root = Path(root).resolve()
-    out = Path(out).resolve() if out is not None else root / "build" / "student"
+    out = check_out_folder(out if out is not None else root / "build" / "student", root, "student edition")
     exporter = make_exporter()
     written = []
     for src in notebooks(root, day):
@@ -82,13 +87,21 @@ def build(root: Path = ROOT, out: Path | None = None, day: int | None = None, qu
         if not quiet:
             note = "" if n else "   (no cell tagged 'solution')"
             print(f"{rel(target, root)}  {n} exercise(s){note}", flush=True)
-    # a notebook renamed or removed upstream must not linger in the edition
+    # a notebook renamed or removed upstream must not linger in the edition (only files this tool wrote go)
     for stale in sorted(out.glob("day*/*.ipynb")):
-        if stale not in written and (day is None or stale.parent.name.startswith(f"day{day}_")):
+        if stale not in written and (day is None or stale.parent.name.startswith(f"day{day}_")) \
+                and _is_student_edition(stale):
             stale.unlink()
             if not quiet:
                 print(f"removed stale {rel(stale, root)}")
     return written
+
+
+def _is_student_edition(path: Path) -> bool:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get(EDITION_KEY) == "student"
+    except (OSError, ValueError):
+        return False
 
 
 def main(argv=None) -> int:
@@ -97,7 +110,11 @@ def main(argv=None) -> int:
     ap.add_argument("--root", type=Path, default=ROOT, help="course root (default: this repository)")
     ap.add_argument("--out", type=Path, help="output folder (default: ROOT/build/student)")
     args = ap.parse_args(argv)
-    written = build(args.root, args.out, args.day)
+    try:
+        written = build(args.root, args.out, args.day)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
     if not written:
         print("no notebooks found" + (f" for day {args.day}" if args.day else ""), file=sys.stderr)
         return 2
