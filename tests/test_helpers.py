@@ -151,3 +151,18 @@ def test_fit_restores_best_weights_only_when_asked():
     assert finals[True] == pytest.approx(min(hist["valid"]))
     assert finals[None] == pytest.approx(hist["valid"][-1]) and finals[None] > finals[True]
     assert torch.get_default_dtype() == torch.float64
+
+
+def test_setup_notebook_does_the_whole_setup():
+    import sklearn
+    from threadpoolctl import threadpool_info
+
+    import utils
+    utils.setup_notebook(seed=5)
+    a = np.random.rand(2)
+    utils.setup_notebook(seed=5)
+    assert np.array_equal(a, np.random.rand(2))
+    assert pd.get_option("display.precision") == 3 and pd.get_option("display.max_columns") == 30
+    assert sklearn.get_config()["display"] == "text"
+    assert plt.rcParams["font.family"][:2] == ["DejaVu Sans", "NanumGothic"]
+    assert all(lib["num_threads"] == 1 for lib in threadpool_info())

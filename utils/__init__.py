@@ -2,9 +2,12 @@
 
 - ``utils.plant``    the virtual gas-atomization plant and the optimization task (Day 1)
 - ``utils.data``     loading, cleaning, splitting, preprocessing (Day 2)
+- ``utils.optimize`` searching the task's settings with a model, the history's data support (Day 3)
 - ``utils.plotting`` the house style with Korean fonts and shared plots (Day 1)
-- ``utils.quiz``     quizzes with instant feedback (Day 1)
+- ``utils.quiz``     interactive quizzes drawn from quizzes/*.json (every notebook)
 - ``utils.train``    PyTorch training helpers (Day 5)
+
+Every notebook's setup cell is its imports and one call, ``setup_notebook()``.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import sys
 
 import numpy as np
 
-__all__ = ["seed_everything"]
+__all__ = ["seed_everything", "setup_notebook"]
 
 
 def seed_everything(seed: int = 42, threads: int = 1) -> None:
@@ -41,3 +44,21 @@ def seed_everything(seed: int = 42, threads: int = 1) -> None:
     torch.set_num_threads(threads)
     if torch.backends.cudnn.is_available():
         torch.backends.cudnn.benchmark = False
+
+
+def setup_notebook(seed: int = 42, threads: int = 1) -> None:
+    """Everything a notebook's setup cell does, in one call (introduced in day1_overview/00_setup_check):
+    ``seed_everything(seed, threads)``, the course's figure style (Korean font, sizes), scikit-learn models
+    printed as text and pandas tables with 3 decimals, up to 120 characters wide and 30 columns. Import
+    torch (or ``utils.train``) before calling it in notebooks that train networks, so torch is seeded too."""
+    import pandas as pd
+    import sklearn
+
+    from .plotting import use_course_style
+
+    seed_everything(seed, threads)
+    use_course_style()
+    sklearn.set_config(display="text")
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.width", 120)
+    pd.set_option("display.max_columns", 30)

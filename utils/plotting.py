@@ -40,7 +40,8 @@ def parity_plot(y_true, y_pred, ax=None, unit: str = "", title: str = "예측 vs
     """Measured (x) against predicted (y) with the identity line; shades ±noise floor if given."""
     ax = ax or plt.gca()
     y_true, y_pred = np.asarray(y_true, float), np.asarray(y_pred, float)
-    lo, hi = np.nanmin([y_true.min(), y_pred.min()]), np.nanmax([y_true.max(), y_pred.max()])
+    both = np.r_[y_true, y_pred]
+    lo, hi = np.nanmin(both), np.nanmax(both)   # a missing value in either does not cut the line
     ax.scatter(y_true, y_pred, s=8, alpha=0.5)
     ax.plot([lo, hi], [lo, hi], "k--", lw=1, label="y = x")
     if noise_floor is not None:
@@ -57,8 +58,10 @@ def psd_plot(d10: float, d50: float, d90: float, ax=None, window=(15.0, 45.0), l
     with the L-PBF 15–45 µm window shaded."""
     from scipy.stats import norm
 
+    from .plant import Z90
+
     ax = ax or plt.gca()
-    ln_sg = (np.log(d90) - np.log(d10)) / (2 * 1.2815515655446004)
+    ln_sg = (np.log(d90) - np.log(d10)) / (2 * Z90)
     x = np.logspace(0, np.log10(300), 400)
     dens = norm.pdf((np.log(x) - np.log(d50)) / ln_sg) / ln_sg
     earlier = sum(line.get_gid() == "psd" for line in ax.lines)  # PSDs already on these axes
