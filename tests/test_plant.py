@@ -209,7 +209,7 @@ def test_true_optimum_follows_edited_bounds():
     assert T.true_optimum()[0]["gas_temp_c"] >= 20.0
 
 
-# ---- plant v2: what a powder engineer recognises (virtual_plant.md, version 2 table) -------------
+# ---- plant v2: what a powder engineer recognises (the data card's calibration table) -------------
 RECIPE = {a: {"alloy": a, "atomizer": r["unit"], "gas": "Ar",
               "gas_pressure_mpa": r["p"], "gas_temp_c": r["t"], "melt_flow_kg_min": r["flow"],
               "superheat_c": r["sh"], "nozzle_diameter_mm": r["noz"], "chamber_o2_ppm": r["o2"], "nozzle_hours": 0.0}
@@ -223,7 +223,7 @@ def elasticity_ratio(row):
 
 
 def calibration_v2():
-    """(quantity, target, plant value, ok, source) for each row of the version 2 table (data/README.md)."""
+    """(quantity, target, plant value, ok, source) for each row of the calibration table (data/README.md, 강사용 부록)."""
     from utils import data
     T = plant.TASK
     std = float(T.objective(T.standard_recipe).iloc[0])
