@@ -8,7 +8,7 @@ floor; log-normal mass PSD; losses (skull/overspray, fines carried off with the 
 oversize); a pour window outside which a VIGA heat fails. Calibration and sources: data/README.md.
 
 Public API: ``expected``, ``simulate``, ``run_trial``, ``history``, ``noise_floor``, ``pour_velocity``,
-``heat_fails``, ``gas_jet``, ``TASK``.
+``heat_fails``, ``gas_jet``, ``TASK``, ``TRIALS`` (the trial counter).
 Command line: ``python -m utils.plant --out PATH`` writes the raw history.
 """
 from __future__ import annotations
@@ -371,9 +371,30 @@ def simulate(settings: pd.DataFrame, seed=None) -> pd.DataFrame:
     return _frame(out, settings.index)
 
 
+@dataclass
+class TrialCounter:
+    """Heats and kg of alloy spent in ``run_trial`` since the last ``reset()`` (each settings row is one heat of
+    its unit's heat mass, an aborted heat too), so that a strategy's trial budget shows (day4_nonlinear/04_bayesian_optimization)."""
+
+    heats: int = 0
+    kg: float = 0.0
+
+    def add(self, settings: pd.DataFrame) -> None:
+        self.heats += len(settings)
+        self.kg += float(settings["atomizer"].map({u: p["heat_kg"] for u, p in ATOMIZER_PROPS.items()}).sum())
+
+    def reset(self) -> None:
+        self.heats, self.kg = 0, 0.0
+
+
+TRIALS = TrialCounter()   # counts every run_trial call of this session
+
+
 def run_trial(settings: pd.DataFrame, seed=None) -> pd.DataFrame:
-    """A learner's trial batch at the plant: settings and the measured (noisy) outcomes side by side."""
+    """A learner's trial batch at the plant: settings and the measured (noisy) outcomes side by side.
+    Every row is one heat, counted in ``TRIALS``."""
     out = simulate(settings, seed=seed)
+    TRIALS.add(settings)
     return pd.concat([settings.reset_index(drop=True), out.reset_index(drop=True)], axis=1)
 
 
