@@ -142,3 +142,16 @@ def test_trial_counter_leaves_outputs_unchanged():
     s = plant.TASK.settings(pd.DataFrame([plant.TASK.standard_recipe] * 2))
     out = plant.run_trial(s, seed=3)
     pd.testing.assert_frame_equal(out[plant.OUTCOMES], plant.simulate(s, seed=3).reset_index(drop=True))
+
+
+def test_campaign_runs_counts_and_recommends_safely():
+    """The packaged campaign (day6_improvement/07 runs it) spends its budget, pours, and recommends a tried
+    recipe whose one-sided bounds keep every spec."""
+    from utils import data
+    from utils.bayesopt import Campaign
+    h = data.load_clean().query("alloy == '316L' and atomizer == 'VIGA-1' and gas == 'Ar'")
+    tr, _, _ = data.time_split(h)
+    x, log, trials = Campaign(plant.TASK, h, tr).run(rounds=2, q=2, seed=1)
+    assert plant.TRIALS.heats == 4 and len(trials) == 4 and list(log.index) == [0, 1, 2]
+    assert plant.TASK.pour_ok(pd.DataFrame([x]))[0]
+    assert bool(plant.TASK.feasible(x.to_dict()).iloc[0])

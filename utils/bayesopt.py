@@ -235,3 +235,111 @@ def around(task, recipes: pd.DataFrame, n_each: int, scale: float, rng) -> pd.Da
         lo, hi = task.bounds[k]
         out[k] = np.clip(out[k] + scale * (hi - lo) * rng.standard_normal(len(out)), lo, hi)
     return _clip_flow(task, out)[list(task.bounds)]
+
+
+# --------------------------------------------------------------------------------------------
+# A constrained Bayesian-optimization campaign at the plant (written out step by step in
+# day4_nonlinear/04_bayesian_optimization; day6_improvement/07_closing_comparison runs it as one row)
+# --------------------------------------------------------------------------------------------
+OUTPUTS = ["yield_15_45_pct", "sphericity", "oxygen_ppm", "log_gas"]   # log_gas: log of the gas use [kg]
+
+
+def prepare(table: pd.DataFrame) -> pd.DataFrame:
+    """Physics features (estimated GMR, Day 2) and log_gas, the inputs and outputs of the course's GPs."""
+    from . import data
+
+    out = data.add_physics_features(table)
+    return out.assign(log_gas=np.log(out["gas_consumption_kg"])) if "gas_consumption_kg" in out else out
+
+
+def gas_kernel(n_inputs: int = len(INPUTS) + 1):
+    """log(gas) = log(GMR) + log(heat mass): a linear term in log_gmr_est on top of the default kernel."""
+    return (ConstantKernel(1.0, (1e-2, 1e2)) * Matern(np.ones(n_inputs), (1e-1, 1e3), nu=2.5)
+            + ConstantKernel(0.1, (1e-3, 1e2)) * DotProduct(1.0, (1e-3, 1e2)) + WhiteKernel(0.1, (1e-4, 1.0)))
+
+
+class Campaign:
+    """Bayesian optimization of ``task`` at the plant, as day4_nonlinear/04 builds it: GPs per output
+    (hyperparameters learned on ``fit_on``, conditioned on ``history`` and every trial heat), rounds of ``q``
+    heats chosen by expected improvement × the probability of keeping each spec (kriging believer within a
+    round), candidates that always pour; the recommendation after each round is the tried recipe (or the
+    standard recipe) with the best GP mean yield whose one-sided ``level`` predictive bounds keep every spec."""
+
+    def __init__(self, task, history: pd.DataFrame, fit_on: pd.DataFrame, level: float = 0.9):
+        from scipy.stats import norm
+
+        self.task, self.z_safe, self.norm = task, float(norm.ppf(level)), norm
+        history, fit_on = prepare(history.dropna(subset=INPUTS)), prepare(fit_on.dropna(subset=INPUTS))
+        self.humidity = float(history["ambient_humidity_pct"].median())
+        self.limits = {"sphericity": (+1, task.min_sphericity), "oxygen_ppm": (-1, task.max_oxygen_ppm),
+                       "log_gas": (-1, np.log(task.max_gas_kg))}
+        self.history = history
+        self.gps = {o: (GP(INPUTS + ["log_gmr_est"], gas_kernel()) if o == "log_gas" else GP())
+                    .fit(fit_on.dropna(subset=[o]), fit_on[o].dropna()) for o in OUTPUTS}
+        self.base = self._condition(pd.DataFrame())
+
+    def _condition(self, trials: pd.DataFrame) -> dict:
+        d = pd.concat([self.history, trials], ignore_index=True)
+        return {o: self.gps[o].condition(d.dropna(subset=[o]), d[o].dropna()) for o in OUTPUTS}
+
+    def _posteriors(self, models: dict, recipes: pd.DataFrame) -> dict:
+        X = prepare(self.task.settings(recipes).assign(ambient_humidity_pct=self.humidity))
+        return {o: m.posterior(X) for o, m in models.items()}
+
+    def _acquisition(self, post: dict, best: float) -> np.ndarray:
+        norm, f = self.norm, post[self.task.target]
+        z = (f.mean - best) / f.sd_f
+        ei = f.sd_f * (z * norm.cdf(z) + norm.pdf(z))
+        p_ok = 1.0
+        for o, (sign, limit) in self.limits.items():
+            g = post[o]
+            p_ok = p_ok * norm.cdf((sign * (g.mean - limit) - self.z_safe * g.noise_sd) / g.sd_f)
+        return ei * p_ok
+
+    def _safe(self, post: dict) -> np.ndarray:
+        return np.all([sign * (post[o].mean - limit) - self.z_safe * post[o].sd >= 0
+                       for o, (sign, limit) in self.limits.items()], axis=0)
+
+    def recommend(self, models: dict, tried: pd.DataFrame):
+        """(recipe, GP mean yield) of the best recipe tried so far that keeps the margin."""
+        recipes = pd.concat([pd.DataFrame([self.task.standard_recipe]), tried], ignore_index=True)
+        post = self._posteriors(models, recipes)
+        score = np.where(self._safe(post), post[self.task.target].mean, -np.inf)
+        return recipes.iloc[int(np.argmax(score))], float(np.max(score))
+
+    def _batch(self, models: dict, tried: pd.DataFrame, rng, q: int) -> pd.DataFrame:
+        task, best = self.task, self.recommend(models, tried)[1]
+        cand = random_recipes(task, 1000, rng)
+        if len(tried):
+            cand = pd.concat([cand, around(task, tried, 15, 0.1, rng)], ignore_index=True)
+        post = self._posteriors(models, cand)
+        near = around(task, cand.iloc[np.argsort(-self._acquisition(post, best))[:10]], 40, 0.05, rng)
+        post_near = self._posteriors(models, near)
+        post = {o: post[o] + post_near[o] for o in post}
+        cand = pd.concat([cand, near], ignore_index=True)
+        picks = []
+        for _ in range(q):
+            a = self._acquisition(post, best)
+            a[picks] = -np.inf
+            picks.append(int(np.argmax(a)))
+            for p in post.values():
+                p.believe(picks[-1])
+        return cand.iloc[picks].reset_index(drop=True)
+
+    def run(self, rounds: int = 5, q: int = 3, seed: int = 0):
+        """Run the campaign: (final recommendation, log of rounds with heats, kg and recommended recipe, trials)."""
+        rng = np.random.default_rng(seed)
+        plant.TRIALS.reset()
+        models, tried, trials = self.base, pd.DataFrame(columns=list(self.task.bounds)), pd.DataFrame()
+        log = [{"round": 0, "heats": 0, "kg": 0.0, "recipe": self.recommend(models, tried)[0]}]
+        for r in range(1, rounds + 1):
+            batch = self._batch(models, tried, rng, q)
+            heats = prepare(plant.run_trial(self.task.settings(batch), seed=1000 * seed + r)
+                            .assign(ambient_humidity_pct=self.humidity))
+            tried = pd.concat([tried, batch], ignore_index=True)
+            trials = pd.concat([trials, heats], ignore_index=True)
+            models = self._condition(trials)
+            log.append({"round": r, "heats": plant.TRIALS.heats, "kg": plant.TRIALS.kg,
+                        "recipe": self.recommend(models, tried)[0]})
+        log = pd.DataFrame(log).set_index("round")
+        return log["recipe"].iloc[-1], log, trials
