@@ -81,6 +81,9 @@ def test_reader_is_offline_and_korean(reader):
         assert not build_html.external_resources(body), f"{f.name} loads from the network"
         _check_font_covers_korean(body)
     assert re.search(r'<img[^>]+src="data:image/png;base64,', page.read_text(encoding="utf-8"))
+    glossary = index.parent / build_html.GLOSSARY_PAGE          # GLOSSARY.md, linked from every notebook
+    assert "용어집" in glossary.read_text(encoding="utf-8") and "<table>" in glossary.read_text(encoding="utf-8")
+    assert f'href="{build_html.GLOSSARY_PAGE}"' in text
 
 
 def test_reader_links(tmp_path):

@@ -55,6 +55,8 @@ _EXTERNAL = re.compile(
     re.IGNORECASE,
 )
 _IPYNB_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|#|/)([^"#]*?)\.ipynb(#[^"]*)?"', re.IGNORECASE)
+_GLOSSARY_LINK = re.compile(r'href="((?:\.\./)*)GLOSSARY\.md"')  # the glossary becomes a page of the reader
+GLOSSARY_PAGE = "glossary.html"
 _DAY_LINK = re.compile(r'href="((?:\.\./)*)day(\d+)_[\w-]+/?"')  # a link to a day folder
 
 
@@ -180,6 +182,7 @@ def export_notebook(exporter: HTMLExporter, nb_path: Path, title: str, nav: str,
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     # links between notebooks point at their pages; links to a day folder at its part of the index
     body = _IPYNB_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+    body = _GLOSSARY_LINK.sub(lambda m: f'href="{m.group(1)}{GLOSSARY_PAGE}"', body)
     return _DAY_LINK.sub(lambda m: f'href="{m.group(1)}index.html#day{m.group(2)}"', body)
 
 
@@ -215,9 +218,37 @@ p.note {{ color: #555; }}
 </head>
 <body>
 <h1>머신러닝을 활용한 금속분말 생산공정 최적화</h1>
+<p class="note"><a href="{GLOSSARY_PAGE}">용어집 (glossary)</a></p>
 <p class="note">6일 과정의 읽기 전용 판입니다. 코드를 실행하려면 JupyterLab에서 노트북을 여세요 (<code>make lab</code>).<br>
 A read-only edition of the six-day course; to run the code, open the notebooks in JupyterLab (<code>make lab</code>).</p>
 {chr(10).join(blocks)}
+</body>
+</html>
+"""
+
+
+def glossary_html(path: Path) -> str:
+    """GLOSSARY.md as a page of the reader (Markdown rendered by mistune, nbconvert's renderer)."""
+    import mistune
+
+    body = mistune.create_markdown(plugins=["table"])(path.read_text(encoding="utf-8"))
+    return f"""<!DOCTYPE html>
+<html lang="ko">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>용어집 (Glossary)</title>
+<style type="text/css">
+{course_css()}
+body {{ max-width: 60em; margin: 2em auto; padding: 0 1em; line-height: 1.6; color: #222; }}
+table {{ border-collapse: collapse; margin: 0.5em 0 1.5em 0; }}
+th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }}
+code {{ font-family: var(--jp-code-font-family-default); }}
+</style>
+</head>
+<body>
+{nav_html("index.html")}
+{body}
 </body>
 </html>
 """
@@ -277,6 +308,8 @@ def build(root: Path = ROOT, out: Path | None = None, only: list[Path] | None = 
         days.append((n, title, items))
     index = out / "index.html"
     pages[index] = index_html(days)
+    if (root / "GLOSSARY.md").exists():
+        pages[out / GLOSSARY_PAGE] = glossary_html(root / "GLOSSARY.md")
 
     chars = set()
     for body in pages.values():
