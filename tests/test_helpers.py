@@ -166,3 +166,15 @@ def test_setup_notebook_does_the_whole_setup():
     assert sklearn.get_config()["display"] == "text"
     assert plt.rcParams["font.family"][:2] == ["DejaVu Sans", "NanumGothic"]
     assert all(lib["num_threads"] == 1 for lib in threadpool_info())
+
+
+def test_shared_model_builders():
+    """utils.models: the log-log model recovers a power law exactly; hgb_pipeline is Day 2's preprocessor + HGB."""
+    from utils import data, models
+    x = np.linspace(1.0, 5.0, 40)[:, None]
+    m = models.log_linear().fit(np.log(x), 3.0 * x[:, 0] ** -0.7)
+    assert np.allclose(m.regressor_.coef_, [-0.7]) and np.allclose(m.predict(np.log([[2.0]])), 3.0 * 2.0 ** -0.7)
+    pipe = models.hgb_pipeline(max_iter=7)
+    assert pipe.steps[-1][1].get_params()["max_iter"] == 7 and pipe.steps[-1][1].random_state == 0
+    df = data.load_clean().head(300)
+    pipe.fit(*data.xy(df, "d50_um"))
