@@ -318,3 +318,10 @@ def test_aluminium_follows_the_volumetric_gas_to_metal_ratio(base):
 def test_size_floor_flattens_the_pressure_effect():
     for a in plant.ALLOYS:
         assert elasticity_ratio(RECIPE[a]) <= 0.5, a
+
+
+def test_expected_and_simulate_keep_the_input_index(base):
+    """Notebooks join outcomes back onto their settings by index: a non-default index must survive."""
+    s = pd.DataFrame([base, {**base, "gas_pressure_mpa": 4.0}], index=[17, 3])
+    assert list(plant.expected(s).index) == [17, 3] and list(plant.simulate(s, seed=0).index) == [17, 3]
+    assert list(plant.run_trial(s, seed=0)["gas_pressure_mpa"]) == [3.0, 4.0]
