@@ -697,7 +697,14 @@ def main(argv=None) -> None:
     ap.add_argument("--out", required=True, help="output CSV path")
     ap.add_argument("--n-batches", type=int, default=3000)
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("--force", action="store_true", help="allow other arguments to overwrite the course's data file")
     a = ap.parse_args(argv)
+    from pathlib import Path
+
+    shipped = Path(__file__).resolve().parent.parent / "data" / "atomizer_batches.csv"
+    if Path(a.out).resolve() == shipped and (a.n_batches, a.seed) != (3000, 2024) and not a.force:
+        ap.error(f"--out {a.out} is the course's dataset, which only the defaults (--n-batches 3000 --seed 2024) "
+                 "reproduce byte for byte; write elsewhere, or add --force to replace it on purpose.")
     write_history(a.out, a.n_batches, a.seed)
     print(f"wrote {a.out}")
 

@@ -37,6 +37,18 @@ def to_tensor(a) -> torch.Tensor:
     return a.reshape(-1, 1) if a.ndim == 1 else a
 
 
+def _device_of(model) -> "torch.device":
+    """Where the model's weights live (CPU for a model without parameters): fit, evaluate and predict
+    default to it, so a model moved to a GPU is not sent back."""
+    return next((p.device for p in model.parameters()), torch.device("cpu"))
+
+
+def _activation(name: str):
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {list(ACTIVATIONS)}.")
+    return ACTIVATIONS[name]
+
+
 def make_loader(X, y, batch_size: int = 64, shuffle: bool = True, seed: int = 0):
     """Mini-batches of (X, y), the same ones, in the same order, as PyTorch's
     ``DataLoader(TensorDataset(X, y), batch_size, shuffle, generator=torch.Generator().manual_seed(seed))``
@@ -77,7 +89,7 @@ class MLP(nn.Module):
     def __init__(self, n_in: int, n_out: int = 1, width: int = 64, depth: int = 2,
                  activation: str = "relu", dropout: float = 0.0):
         super().__init__()
-        act = ACTIVATIONS[activation]
+        act = _activation(activation)
         layers, d = [], n_in
         for _ in range(depth):
             layers += [nn.Linear(d, width), act()] + ([nn.Dropout(dropout)] if dropout else [])
@@ -95,7 +107,7 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, width: int, activation: str = "relu"):
         super().__init__()
-        act = ACTIVATIONS[activation]
+        act = _activation(activation)
         self.f = nn.Sequential(act(), nn.Linear(width, width), act(), nn.Linear(width, width))
 
     def forward(self, x):
@@ -110,7 +122,7 @@ class ResidualMLP(nn.Module):
         super().__init__()
         self.inp = nn.Linear(n_in, width)
         self.blocks = nn.Sequential(*[ResidualBlock(width, activation) for _ in range(depth)])
-        self.out = nn.Sequential(ACTIVATIONS[activation](), nn.Linear(width, n_out))
+        self.out = nn.Sequential(_activation(activation)(), nn.Linear(width, n_out))
 
     def forward(self, x):
         return self.out(self.blocks(self.inp(x)))
@@ -124,7 +136,7 @@ def fit(model, train_loader, valid_loader=None, epochs: int = 200, lr: float = 1
     model keeps its last weights, unless ``restore_best=True`` asks for the best-validation epoch's.
     A loader may also be a tuple ``(X, y)``: then each epoch is one full-batch step (fast for small
     tables). Returns {'train': [...], 'valid': [...], 'best_epoch': int} (mean loss per epoch)."""
-    device = device or torch.device("cpu")
+    device = device or _device_of(model)
     train_loader, valid_loader = _as_batches(train_loader), _as_batches(valid_loader)
     model.to(device)
     loss_fn = loss_fn or nn.MSELoss()
@@ -180,7 +192,7 @@ def _as_batches(loader):
 @torch.no_grad()
 def evaluate(model, loader, loss_fn=None, device=None) -> float:
     """Mean loss of ``model`` over a loader (or a tuple ``(X, y)``)."""
-    device = device or torch.device("cpu")
+    device = device or _device_of(model)
     loader = _as_batches(loader)
     loss_fn = loss_fn or nn.MSELoss()
     model.eval()
@@ -195,7 +207,7 @@ def evaluate(model, loader, loss_fn=None, device=None) -> float:
 @torch.no_grad()
 def predict(model, X, device=None) -> np.ndarray:
     """Model output for X as a numpy array (1-D when the model has one output)."""
-    device = device or torch.device("cpu")
+    device = device or _device_of(model)
     model.eval()
     out = model(to_tensor(X).to(device)).cpu().numpy()
     return out[:, 0] if out.shape[1] == 1 else out
