@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from utils import data, plant
 
@@ -89,3 +90,11 @@ def test_physics_features():
     lat = plant._latent(plant._validate(df[plant.SETTINGS]))
     assert np.allclose(df["gas_velocity_m_s"], lat["V_g"])
     assert all(c in df for c in data.PHYSICS_FEATURES)
+
+
+def test_leakage_column_and_reversed_split_are_refused():
+    df = data.load_clean(keep_qc_grade=True)
+    with pytest.raises(ValueError, match="leakage"):
+        data.xy(df, "yield_15_45_pct", data.FEATURES + ["qc_grade"])
+    with pytest.raises(ValueError, match="must come before"):
+        data.time_split(df, valid_start="2025-12-01", test_start="2025-10-01")

@@ -119,6 +119,9 @@ def time_split(df: pd.DataFrame, valid_start: str = VALID_START, test_start: str
     ``test_start``, and the last quarter ("tomorrow's powder"). Never shuffles."""
     if "timestamp" not in df.columns:
         raise ValueError("time_split needs a 'timestamp' column (use utils.data.load_clean()).")
+    if pd.Timestamp(valid_start) >= pd.Timestamp(test_start):
+        raise ValueError(f"valid_start ({valid_start}) must come before test_start ({test_start}); "
+                         "otherwise the validation period is empty.")
     ts = pd.to_datetime(df["timestamp"])
     train = df[ts < valid_start]
     valid = df[(ts >= valid_start) & (ts < test_start)]
@@ -131,6 +134,10 @@ def xy(df: pd.DataFrame, target: str, features=None):
     if target not in df.columns:
         raise ValueError(f"unknown target {target!r}; choose one of {TARGETS}.")
     features = FEATURES if features is None else features
+    leaks = [c for c in features if c in LEAKAGE]
+    if leaks:
+        raise ValueError(f"{leaks} is assigned after the powder is measured (leakage, day2_preprocessing/02): it "
+                         "cannot be a feature. To show what leakage does, build that table by hand, as 6일차-5 does.")
     missing = [c for c in features if c not in df.columns]
     if missing:
         raise ValueError(f"feature column(s) {missing} not in the table; available: {list(df.columns)}.")
