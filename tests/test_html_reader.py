@@ -5,6 +5,7 @@ Everything is made in a temporary folder and the screenshots are copied to build
 end, so two test runs in one checkout do not trip over each other's files."""
 import base64
 import html
+import os
 import io
 import json
 import re
@@ -25,7 +26,8 @@ import build_html  # noqa: E402
 import coursefiles  # noqa: E402
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", *(["--no-sandbox"] if os.geteuid() == 0 else []), "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
@@ -108,7 +110,7 @@ def _check_font_covers_korean(body):
 
 
 def _chromium():
-    for cand in ("chromium", "/usr/bin/chromium"):
+    for cand in CHROMIUM_NAMES:
         found = shutil.which(cand)
         if found:
             return found

@@ -66,7 +66,8 @@ class Page:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """(page, screenshot function) with the course's JupyterLab showing NOTEBOOK."""
-    chromium = next((shutil.which(c) for c in ("chromium", "/usr/bin/chromium") if shutil.which(c)), None)
+    chromium = next((shutil.which(c) for c in ("chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium")
+                     if shutil.which(c)), None)
     if chromium is None:
         pytest.skip("Chromium not found: install Debian's chromium package (apt-get install chromium) "
                     "to run the browser check")
@@ -83,7 +84,7 @@ def lab(tmp_path_factory):
          f"--LabApp.workspaces_dir={tmp / 'workspaces'}", *(["--allow-root"] if os.geteuid() == 0 else [])],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     browser = subprocess.Popen(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--remote-debugging-port={debug_port}",
+        [chromium, "--headless", *(["--no-sandbox"] if os.geteuid() == 0 else []), "--disable-gpu", "--no-first-run", f"--remote-debugging-port={debug_port}",
          f"--user-data-dir={tmp / 'chromium-profile'}", "--window-size=1400,1000", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

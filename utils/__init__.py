@@ -33,7 +33,6 @@ def seed_everything(seed: int = 42, threads: int = 1) -> None:
     threadpool_limits(threads)   # multi-threaded BLAS is slower on 2 cores and may reorder sums
     random.seed(seed)
     np.random.seed(seed)
-    os.environ.setdefault("PYTHONHASHSEED", str(seed))
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     torch = sys.modules.get("torch")
     if torch is None:
