@@ -215,3 +215,43 @@ def test_search_stays_in_bounds_and_on_the_nozzle_sizes():
             assert b[0] <= x[k] <= b[1]
         else:
             assert x[k] in b
+
+
+def test_as_predictor_wraps_models_for_search():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from utils import data
+    task = plant.TASK
+    settings = task.settings(pd.DataFrame([task.standard_recipe] * 3)).set_axis([7, 3, 5])   # a non-default index
+    truth = plant.expected(settings)
+    feats = data.add_physics_features(settings)
+    X_fit = feats[["gas_pressure_mpa", "log_gas_pressure_mpa"]].assign(gas_pressure_mpa=[3.0, 4.0, 5.0])
+    fitted = make_pipeline(data.make_preprocessor(list(X_fit), []), LinearRegression()).fit(X_fit, [1.0, 2.0, 3.0])
+    predict = optimize.as_predictor(
+        lambda X: plant.expected(X[plant.SETTINGS]),                        # a function returning a DataFrame
+        {task.target: lambda X: X["gas_velocity_m_s"].to_numpy(),          # functions get the physics features
+         "extra": fitted},                                   # a fitted pipeline: picks its columns by name
+        shift={"sphericity": -0.01})
+    out = predict(settings)
+    assert list(out.index) == [7, 3, 5]
+    assert np.array_equal(out[task.target], feats["gas_velocity_m_s"])     # a later part replaces the column
+    assert np.array_equal(out["extra"], fitted.predict(feats[list(X_fit)]))
+    assert np.allclose(out["sphericity"], truth["sphericity"] - 0.01, rtol=0, atol=1e-12)
+    assert np.array_equal(out["oxygen_ppm"], truth["oxygen_ppm"])
+    plain = optimize.as_predictor(plant.expected, features=False, shift=pd.Series({"oxygen_ppm": 50.0}))(settings)
+    assert np.array_equal(plain["oxygen_ppm"], truth["oxygen_ppm"] + 50.0)
+    x, _ = optimize.search(optimize.as_predictor(plant.expected, features=False), task,
+                           n_random=200, n_rounds=2, n_local=50)
+    assert set(x.index) == set(task.bounds)
+
+
+@pytest.mark.parametrize("parts, words", [
+    ([{plant.TASK.target: lambda X: np.ones(len(X) + 1)}], "one value per settings row"),
+    ([lambda X: plant.expected(X[plant.SETTINGS]).iloc[:1]], "one row per settings row"),
+    ([lambda X: plant.expected(X[plant.SETTINGS])], "shift names 'nope'"),
+])
+def test_as_predictor_says_what_is_wrong(parts, words):
+    settings = plant.TASK.settings(pd.DataFrame([plant.TASK.standard_recipe] * 2))
+    shift = {"nope": 1.0} if "nope" in words else None
+    with pytest.raises(ValueError, match=words):
+        optimize.as_predictor(*parts, shift=shift)(settings)

@@ -6,6 +6,7 @@ every combination of the discrete values, a dense random sample of the continuou
 of shrinking random search around the best point. Vectorized: a few seconds at most.
 ``search(..., allowed=support.contains)`` keeps the search where ``allowed`` says yes, e.g. inside the
 history's data support (``DataSupport``: near enough to past heats, jointly in all settings).
+``as_predictor(...)`` wraps fitted models (one per output, or several) into the ``predict`` that ``search`` takes.
 """
 from __future__ import annotations
 
@@ -111,3 +112,60 @@ def search(predict, task, n_random: int = 4000, n_rounds: int = 40, n_local: int
             best = dict(zip(cont, lo + x * (hi - lo)))
             best.update(dict(zip(disc, combo)))
     return pd.Series(best)[list(task.bounds)].astype(float), best_val
+
+
+def as_predictor(*parts, features=True, shift=None):
+    """Fitted models → ``predict(settings) -> DataFrame`` for ``search`` (taught in
+    day3_linear/03_linear_optimization after its hand-written ``predict_linear``; used again on Days 4–6).
+
+    Each part is either a dict ``{output column: model}``, where a model is a fitted scikit-learn model
+    (its ``predict`` is called; a pipeline fitted on a DataFrame picks its own columns by name) or a
+    function, either returning one value per settings row; or a function returning a DataFrame with one
+    row per settings row (all its columns are taken, e.g. an earlier predictor). Parts are called in
+    order; a later part's column replaces an earlier one of the same name. Every part gets the settings
+    with the Day 2 physics features added (``data.add_physics_features``) when ``features=True``, the
+    settings as they are when ``features=False``, or ``features(settings)`` when ``features`` is a function
+    (e.g. one that encodes the settings into a network's inputs). ``shift`` (``{column: value}`` or a Series)
+    is added to those columns last, e.g. a safety margin that backs the search off a constraint's limit.
+    The result keeps the settings' index.
+    """
+    if not parts:
+        raise ValueError("as_predictor() needs a dict {output column: model or function} or a function "
+                         "returning a DataFrame.")
+    shift = {} if shift is None else dict(shift)
+
+    def predict(settings: pd.DataFrame) -> pd.DataFrame:
+        if features is True:
+            from .data import add_physics_features   # here, not at the top: data → plant → optimize
+            X = add_physics_features(settings)
+        elif callable(features):
+            X = features(settings)
+        else:
+            X = settings
+        n = len(settings)
+        out = pd.DataFrame(index=settings.index)
+        for part in parts:
+            if isinstance(part, dict):
+                for column, model in part.items():
+                    values = np.asarray(model.predict(X) if hasattr(model, "predict") else model(X))
+                    if values.ndim == 2 and values.shape[1] == 1:
+                        values = values[:, 0]
+                    if values.shape != (n,):
+                        raise ValueError(f"the model for {column!r} returned shape {values.shape} for {n} "
+                                         "settings rows; it must return one value per settings row.")
+                    out[column] = values
+            else:
+                table = part(X)
+                if not isinstance(table, pd.DataFrame) or len(table) != n:
+                    got = f"{len(table)} rows" if isinstance(table, pd.DataFrame) else type(table).__name__
+                    raise ValueError(f"{getattr(part, '__name__', 'a part')}() returned {got} for {n} settings "
+                                     "rows; a function part must return a DataFrame with one row per settings row.")
+                for column in table:
+                    out[column] = table[column].to_numpy()
+        for column, value in shift.items():
+            if column not in out:
+                raise ValueError(f"shift names {column!r}, which no part predicts (columns: {list(out.columns)}).")
+            out[column] = out[column] + value
+        return out
+
+    return predict
