@@ -92,9 +92,7 @@ def test_physics_features():
     assert all(c in df for c in data.PHYSICS_FEATURES)
 
 
-def test_leakage_column_and_reversed_split_are_refused():
-    df = data.load_clean(keep_qc_grade=True)
-    with pytest.raises(ValueError, match="leakage"):
-        data.xy(df, "yield_15_45_pct", data.FEATURES + ["qc_grade"])
+def test_reversed_split_is_refused():
+    df = data.load_clean()
     with pytest.raises(ValueError, match="must come before"):
         data.time_split(df, valid_start="2025-12-01", test_start="2025-10-01")

@@ -134,10 +134,6 @@ def xy(df: pd.DataFrame, target: str, features=None):
     if target not in df.columns:
         raise ValueError(f"unknown target {target!r}; choose one of {TARGETS}.")
     features = FEATURES if features is None else features
-    leaks = [c for c in features if c in LEAKAGE]
-    if leaks:
-        raise ValueError(f"{leaks} is assigned after the powder is measured (leakage, day2_preprocessing/02): it "
-                         "cannot be a feature. To show what leakage does, build that table by hand, as 6일차-5 does.")
     missing = [c for c in features if c not in df.columns]
     if missing:
         raise ValueError(f"feature column(s) {missing} not in the table; available: {list(df.columns)}.")
